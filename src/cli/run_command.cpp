@@ -1,0 +1,138 @@
+#include "run_command.h"
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "exit_codes.h"
+#include "sandbox/sandbox.h"
+
+namespace as::cli {
+namespace {
+
+struct RunOptions {
+  std::string file;
+  std::string params = "{}";
+  std::int64_t timeout_ms = 30'000;
+  std::int64_t memory_mb = 256;
+  std::int64_t stack_kb = 1024;
+  std::int64_t max_log_lines = 10'000;
+  std::int64_t max_log_bytes = 1 << 20;
+  std::int64_t max_result_mb = 10;
+};
+
+class BadInput : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw BadInput(fmt::format("cannot read {} '{}': {}", what, path, std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Value parse_params(const std::string& option) {
+  std::string text = option.starts_with('@') ? read_file(option.substr(1), "params file") : option;
+  Value params;
+  try {
+    params = parse_json(text);
+  } catch (const std::invalid_argument& e) {
+    throw BadInput(fmt::format("--params is not valid JSON: {}", e.what()));
+  }
+  if (!params.is<ValueObject>()) throw BadInput("--params must be a JSON object such as '{\"month\": \"2024-01\"}'");
+  return params;
+}
+
+// SIGINT/SIGTERM cancel the run (it then ends with exit code 4) instead of killing the process.
+class SignalCanceller {
+ public:
+  explicit SignalCanceller(std::stop_source& source) {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+    watcher_ = std::jthread([this, &source](std::stop_token done) {
+      timespec tick{0, 50'000'000};
+      while (!done.stop_requested()) {
+        if (sigtimedwait(&signals_, nullptr, &tick) > 0) source.request_stop();
+      }
+    });
+  }
+
+ private:
+  sigset_t signals_{};
+  std::jthread watcher_;
+};
+
+void print_log(const sandbox::LogEntry& entry) {
+  std::cerr << fmt::format("[{}] {}: {}\n", iso8601_utc(entry.timestamp_ms), sandbox::to_string(entry.level), entry.message);
+}
+
+int exit_code_for(const sandbox::RunOutcome& outcome) {
+  if (outcome.status == sandbox::RunStatus::Completed) return kSuccess;
+  switch (outcome.failure->kind) {
+    case sandbox::FailureKind::Script: return kScriptError;
+    case sandbox::FailureKind::Limit: return kLimitExceeded;
+    case sandbox::FailureKind::Cancelled: return kCancelled;
+    case sandbox::FailureKind::Internal: return kInternalError;
+  }
+  return kInternalError;
+}
+
+int run(const RunOptions& options) {
+  sandbox::RunRequest request;
+  try {
+    request.source = read_file(options.file, "analysis file");
+    request.params = parse_params(options.params);
+  } catch (const BadInput& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kBadInput;
+  }
+  request.filename = std::filesystem::path(options.file).filename().string();
+  request.limits.timeout = std::chrono::milliseconds(options.timeout_ms);
+  request.limits.memory_bytes = static_cast<std::size_t>(options.memory_mb) << 20;
+  request.limits.stack_bytes = static_cast<std::size_t>(options.stack_kb) << 10;
+  request.limits.max_log_lines = static_cast<std::size_t>(options.max_log_lines);
+  request.limits.max_log_bytes = static_cast<std::size_t>(options.max_log_bytes);
+  request.limits.max_result_bytes = static_cast<std::size_t>(options.max_result_mb) << 20;
+  request.on_log = print_log;
+
+  std::stop_source cancel;
+  request.cancel = cancel.get_token();
+  SignalCanceller canceller(cancel);
+  sandbox::RunOutcome outcome = sandbox::run_analysis(request);
+
+  if (outcome.status == sandbox::RunStatus::Completed) {
+    std::cout << outcome.result_json << "\n";
+  } else {
+    const auto& failure = *outcome.failure;
+    std::string where = failure.line > 0 ? fmt::format(" ({}:{}:{})", request.filename, failure.line, failure.column) : "";
+    std::cerr << fmt::format("error: {}: {}{}\n", sandbox::to_string(failure.kind), failure.message, where);
+    if (!failure.stack.empty()) std::cerr << failure.stack << (failure.stack.ends_with('\n') ? "" : "\n");
+  }
+  return exit_code_for(outcome);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Run one analysis file: result JSON on stdout, logs on stderr");
+  cmd->add_option("file", options->file, "The analysis (an ES module with `export default { title, run }`)")->required();
+  cmd->add_option("--params", options->params, "Parameters as a JSON object, or @FILE to read them from a file");
+  cmd->add_option("--timeout-ms", options->timeout_ms, "Wall-time limit of the run")->check(CLI::Range(1, 86'400'000))->capture_default_str();
+  cmd->add_option("--memory-mb", options->memory_mb, "JS heap limit of the run")->check(CLI::Range(1, 65'536))->capture_default_str();
+  cmd->add_option("--stack-kb", options->stack_kb, "JS stack limit")->check(CLI::Range(64, 65'536))->capture_default_str();
+  cmd->add_option("--max-log-lines", options->max_log_lines, "Log lines kept before truncation")->check(CLI::Range(1, 10'000'000))->capture_default_str();
+  cmd->add_option("--max-log-bytes", options->max_log_bytes, "Log bytes kept before truncation")->check(CLI::Range(1, 1'073'741'824))->capture_default_str();
+  cmd->add_option("--max-result-mb", options->max_result_mb, "Largest result, as JSON")->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd->callback([options, &exit_code] { exit_code = run(*options); });
+}
+
+}  // namespace as::cli
