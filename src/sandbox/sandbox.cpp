@@ -57,14 +57,6 @@ int interrupt_handler(JSRuntime*, void* opaque) {
   return 0;
 }
 
-JSModuleDef* refuse_import(JSContext* ctx, const char* module_name, void*) {
-  JS_ThrowTypeError(ctx,
-                    "import of module '%s' is not allowed: analyses cannot import modules; "
-                    "use the ctx API (ctx.datasource, ctx.duckdb, ...) instead",
-                    module_name);
-  return nullptr;
-}
-
 bool add_intrinsics(JSContext* ctx) {
   // Deliberately absent: JS_AddIntrinsicEval (no parser in a run context) and JS_AddPerformance.
   return JS_AddIntrinsicBaseObjects(ctx) >= 0 && JS_AddIntrinsicDate(ctx) >= 0 && JS_AddIntrinsicRegExp(ctx) >= 0 &&
@@ -112,6 +104,7 @@ class Run {
   }
 
   void execute() {
+    if (auto stopped = stop_failure()) throw RunFailed{*stopped};  // cancelled before it started
     auto script = load_bytecode();
     create_runtime();
     JSContext* ctx = context_.get();
@@ -172,9 +165,10 @@ class Run {
     JS_SetMaxStackSize(rt, request_.limits.stack_bytes);
     interrupt_ = {&control_, &budget_};
     JS_SetInterruptHandler(rt, interrupt_handler, &interrupt_);
-    JS_SetModuleLoaderFunc(rt, nullptr, refuse_import, nullptr);
+    JS_SetModuleLoaderFunc(rt, nullptr, refuse_import, nullptr);  // also for dynamic import()
     context_.reset(JS_NewContextRaw(rt));
     if (!context_ || !add_intrinsics(context_.get()) || !lock_down_dynamic_code(context_.get())) {
+      if (auto stopped = stop_failure()) throw RunFailed{*stopped};
       if (budget_.exceeded) fail(FailureKind::Limit, "memory limit exceeded while creating the context", "memory_bytes");
       fail(FailureKind::Internal, "could not create the JS context");
     }

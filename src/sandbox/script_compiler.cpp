@@ -31,6 +31,7 @@ std::shared_ptr<const CompiledScript> compile(std::string_view source, const std
   JS_SetMemoryLimit(rt, limits.memory_bytes);
   JS_SetMaxStackSize(rt, limits.stack_bytes);
   JS_UpdateStackTop(rt);
+  JS_SetModuleLoaderFunc(rt, nullptr, refuse_import, nullptr);
   std::unique_ptr<JSContext, ContextDeleter> ctx{JS_NewContextRaw(rt)};
   if (!ctx || JS_AddIntrinsicBaseObjects(ctx.get()) < 0 || JS_AddIntrinsicEval(ctx.get()) < 0) {
     throw CompileError("could not create the compiler context", 0, 0);
@@ -62,6 +63,14 @@ std::shared_ptr<const CompiledScript> compile(std::string_view source, const std
 }
 
 }  // namespace
+
+JSModuleDef* refuse_import(JSContext* ctx, const char* module_name, void*) {
+  JS_ThrowTypeError(ctx,
+                    "import of module '%s' is not allowed: analyses cannot import modules; "
+                    "use the ctx API (ctx.datasource, ctx.duckdb, ...) instead",
+                    module_name);
+  return nullptr;
+}
 
 std::shared_ptr<const CompiledScript> compile_module(std::string_view source, const std::string& filename,
                                                      const CompileLimits& limits) {

@@ -2,6 +2,8 @@
 // Compiles analysis source to QuickJS bytecode. Compilation happens in a separate compile-only
 // context that has the parser; run contexts load the bytecode and have no parser (no eval
 // intrinsic), so nothing inside a run can turn a string into code.
+#include <quickjs.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -33,6 +35,10 @@ struct CompileLimits {
   std::size_t memory_bytes = 256u << 20;
   std::size_t stack_bytes = 1u << 20;
 };
+
+// Module loader for every runtime we make: analyses may not import anything, and the error
+// names the module. (QuickJS resolves static imports while compiling, so the compiler needs it too.)
+JSModuleDef* refuse_import(JSContext* ctx, const char* module_name, void* opaque);
 
 // Compiles an ES module (`export default {...}`). Throws CompileError.
 std::shared_ptr<const CompiledScript> compile_module(std::string_view source, const std::string& filename,
