@@ -66,6 +66,16 @@ class ToHost {
     if (depth >= options_.max_depth) {
       throw ConversionError(fmt::format("{} is nested more than {} levels deep", path, options_.max_depth));
     }
+    JsValue to_json(ctx_, JS_GetPropertyStr(ctx_, v, "toJSON"));
+    if (to_json.is_exception()) throw PendingException();
+    if (to_json.is_function()) {  // as JSON.stringify does: the object chooses its JSON form
+      JsValue replaced(ctx_, JS_Call(ctx_, to_json.get(), v, 0, nullptr));
+      if (replaced.is_exception()) throw PendingException();
+      if (JS_IsObject(replaced.get()) && JS_VALUE_GET_PTR(replaced.get()) == JS_VALUE_GET_PTR(v)) {
+        throw ConversionError(fmt::format("{}.toJSON() returned the object itself", path));
+      }
+      return convert(replaced.get(), path, depth + 1);
+    }
     void* identity = JS_VALUE_GET_PTR(v);
     for (void* seen : ancestors_) {
       if (seen == identity) throw ConversionError(fmt::format("{} is a circular reference", path));

@@ -72,7 +72,9 @@ class Formatter {
       out_ += JsCString(ctx_, v).view();
       if (JS_IsString(stack.get())) {
         out_ += '\n';
-        out_ += JsCString(ctx_, stack.get()).view();
+        std::string_view frames = JsCString(ctx_, stack.get()).view();
+        while (frames.ends_with('\n')) frames.remove_suffix(1);
+        out_ += frames;
       }
       return;
     }

@@ -118,6 +118,10 @@ class Run {
     JsValue returned(ctx, JS_Call(ctx, run_function.get(), analysis.get(), 2, args));
     if (returned.is_exception()) throw_pending("run() threw");
     JsValue result = await_value(std::move(returned));
+    // A run that outlived its deadline, was cancelled, or hit the memory limit fails even if it
+    // caught the interrupt or noticed shouldStop() and returned: limits are not advisory.
+    if (control_.past_deadline()) control_.stop(StopReason::TimeLimit);
+    if (auto stopped = stop_failure()) throw RunFailed{*stopped};
     store_result(result);
   }
 

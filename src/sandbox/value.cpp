@@ -81,7 +81,10 @@ nlohmann::json to_json_document(const Value& value) {
     }
     nlohmann::json operator()(const std::string& s) const { return s; }
     nlohmann::json operator()(const BigInt& b) const { return b.decimal; }
-    nlohmann::json operator()(const Timestamp& t) const { return iso8601_utc(t.epoch_ms); }
+    nlohmann::json operator()(const Timestamp& t) const {
+      if (!std::isfinite(t.epoch_ms)) return nullptr;  // an Invalid Date, as JSON.stringify writes it
+      return iso8601_utc(t.epoch_ms);
+    }
     nlohmann::json operator()(const Bytes& b) const { return base64_encode(b); }
     nlohmann::json operator()(const ValueArray& a) const {
       auto out = nlohmann::json::array();
@@ -115,7 +118,13 @@ void write_json(std::string& out, const Value& value) {
     }
     void operator()(const std::string& s) const { out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
     void operator()(const BigInt& b) const { (*this)(b.decimal); }
-    void operator()(const Timestamp& t) const { (*this)(iso8601_utc(t.epoch_ms)); }
+    void operator()(const Timestamp& t) const {
+      if (!std::isfinite(t.epoch_ms)) {
+        out += "null";  // an Invalid Date, as JSON.stringify writes it
+      } else {
+        (*this)(iso8601_utc(t.epoch_ms));
+      }
+    }
     void operator()(const Bytes& b) const { (*this)(base64_encode(b)); }
     void operator()(const ValueArray& a) const {
       out += '[';

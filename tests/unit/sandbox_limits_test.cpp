@@ -224,3 +224,9 @@ TEST(Cancellation, ShouldStopTurnsTrueForCooperativeScripts) {
   auto outcome = run_body("for (let i = 0; i < 100; i++) { if (ctx.shouldStop()) return { stoppedAt: i }; await ctx.sleep(20); }\nreturn {};", request);
   EXPECT_EQ(outcome.status, RunStatus::Cancelled) << failure_message(outcome);
 }
+
+TEST(TimeLimit, ReturningAfterTheDeadlineStillFails) {
+  // shouldStop() turns true at the deadline; a script that then returns has still overrun.
+  auto outcome = run_body("let n = 0; while (!ctx.shouldStop()) n++; return { n };", with_timeout(150));
+  expect_limit(outcome, "timeout_ms", "timeout_ms=150");
+}

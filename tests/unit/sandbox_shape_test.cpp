@@ -183,3 +183,9 @@ TEST(AnalysisRuntime, BytecodeCacheGivesTheSameResult) {
   EXPECT_EQ(first.result_json, second.result_json);
   EXPECT_EQ(cache.size(), 1u);
 }
+
+TEST(AnalysisResult, ToJsonIsHonouredAndInvalidDatesBecomeNull) {
+  auto outcome = run_body("return { t: { toJSON() { return 5; } }, bad: new Date(NaN), nested: { toJSON: () => ({ k: 'v' }) } };");
+  ASSERT_EQ(outcome.status, RunStatus::Completed) << failure_message(outcome);
+  EXPECT_EQ(outcome.result_json, R"({"t":5,"bad":null,"nested":{"k":"v"}})");
+}
