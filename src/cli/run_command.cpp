@@ -112,7 +112,9 @@ int run(const RunOptions& options) {
     std::cout << outcome.result_json << "\n";
   } else {
     const auto& failure = *outcome.failure;
-    std::string where = failure.line > 0 ? fmt::format(" ({}:{}:{})", request.filename, failure.line, failure.column) : "";
+    // Syntax errors already name their location in the message.
+    std::string location = fmt::format("{}:{}:{}", request.filename, failure.line, failure.column);
+    std::string where = failure.line > 0 && failure.message.find(location) == std::string::npos ? " (" + location + ")" : "";
     std::cerr << fmt::format("error: {}: {}{}\n", sandbox::to_string(failure.kind), failure.message, where);
     if (!failure.stack.empty()) std::cerr << failure.stack << (failure.stack.ends_with('\n') ? "" : "\n");
   }

@@ -33,7 +33,9 @@ std::shared_ptr<const CompiledScript> compile(std::string_view source, const std
   JS_UpdateStackTop(rt);
   JS_SetModuleLoaderFunc(rt, nullptr, refuse_import, nullptr);
   std::unique_ptr<JSContext, ContextDeleter> ctx{JS_NewContextRaw(rt)};
-  if (!ctx || JS_AddIntrinsicBaseObjects(ctx.get()) < 0 || JS_AddIntrinsicEval(ctx.get()) < 0) {
+  // The parser needs no standard objects, only the eval hook and the regexp compiler; leaving
+  // the objects out makes a compile about 4x cheaper (bench/sandbox_bench, docs/performance.md).
+  if (!ctx || JS_AddIntrinsicEval(ctx.get()) < 0) {
     throw CompileError("could not create the compiler context", 0, 0);
   }
   JS_AddIntrinsicRegExpCompiler(ctx.get());
