@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "duckdb_command.h"
 #include "exit_codes.h"
 #include "run_command.h"
 
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
       "Run `analysis-sandbox SUBCOMMAND --help` for the options of a subcommand.");
   int exit_code = as::cli::kSuccess;
   as::cli::add_run_command(app, exit_code);
+  as::cli::add_duckdb_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

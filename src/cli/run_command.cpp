@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "duck/duck_extension.h"
+#include "duckdb_command.h"
 #include "exit_codes.h"
 #include "sandbox/sandbox.h"
 
@@ -23,6 +25,8 @@ struct RunOptions {
   std::int64_t max_log_lines = 10'000;
   std::int64_t max_log_bytes = 1 << 20;
   std::int64_t max_result_mb = 10;
+  std::string project = "default";
+  std::string data_dir = "data";
 };
 
 class BadInput : public std::runtime_error {
@@ -102,6 +106,9 @@ int run(const RunOptions& options) {
   request.limits.max_log_bytes = static_cast<std::size_t>(options.max_log_bytes);
   request.limits.max_result_bytes = static_cast<std::size_t>(options.max_result_mb) << 20;
   request.on_log = print_log;
+  // The project's DuckDB opens on the first ctx.duckdb call, so runs that never use it leave no files.
+  auto databases = std::make_shared<duck::DatabaseRegistry>(options.data_dir, duck::DuckSettings::for_this_machine());
+  request.extensions.push_back(std::make_shared<duck::DuckExtension>(databases, options.project));
 
   std::stop_source cancel;
   request.cancel = cancel.get_token();
@@ -134,6 +141,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-log-lines", options->max_log_lines, "Log lines kept before truncation")->check(CLI::Range(1, 10'000'000))->capture_default_str();
   cmd->add_option("--max-log-bytes", options->max_log_bytes, "Log bytes kept before truncation")->check(CLI::Range(1, 1'073'741'824))->capture_default_str();
   cmd->add_option("--max-result-mb", options->max_result_mb, "Largest result, as JSON")->check(CLI::Range(1, 1024))->capture_default_str();
+  add_project_options(*cmd, options->project, options->data_dir);
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }
 

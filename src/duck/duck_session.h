@@ -1,0 +1,57 @@
+#pragma once
+// One run's use of its project database. The connection is made on first use (a run that never
+// touches ctx.duckdb costs nothing), statements run one at a time on it, a stop of the run
+// interrupts the running statement, and when the session goes away the connection closes,
+// which rolls back whatever transaction the run left open.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "fetched_rows.h"
+#include "project_database.h"
+#include "query_parameters.h"
+
+namespace as::duck {
+
+class DuckSession {
+ public:
+  using DatabaseOpener = std::function<std::shared_ptr<ProjectDatabase>()>;
+
+  explicit DuckSession(DatabaseOpener open_database);
+  DuckSession(const DuckSession&) = delete;
+  DuckSession& operator=(const DuckSession&) = delete;
+
+  // Runs every statement of `sql` in order; stops at the first error (DuckError).
+  void execute(const std::string& sql, std::stop_token stop);
+  // Runs `sql` and fetches the rows of its last statement, up to the project's
+  // max_query_result_bytes (see measure_vector). Parameters need a single statement. Throws DuckError.
+  FetchedRows query(const std::string& sql, const QueryParameters& parameters, std::stop_token stop);
+
+  // The run is over: the running statement is interrupted and no new one starts. Callable
+  // from any thread.
+  void end_run();
+
+ private:
+  // Serialises statements: a DuckDB connection runs one query at a time.
+  using StatementLock = std::unique_lock<std::mutex>;
+
+  // The connection, made on first use; only called with the statement lock held.
+  const ProjectConnection& connection(const StatementLock& held);
+  // Executes one prepared statement; `streaming` leaves its rows to be fetched chunk by chunk.
+  void run(duckdb_prepared_statement statement, bool streaming, const std::stop_token& stop, QueryResult& result);
+  void interrupt();
+  bool stopped(const std::stop_token& stop) const { return stop.stop_requested() || ended_.load(); }
+
+  DatabaseOpener open_database_;
+  std::mutex statement_mutex_;
+  // Guards connection_ between the statement thread that creates it and threads that interrupt it.
+  std::mutex connection_mutex_;
+  std::optional<ProjectConnection> connection_;
+  std::atomic<bool> ended_{false};
+};
+
+}  // namespace as::duck
