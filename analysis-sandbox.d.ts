@@ -96,14 +96,24 @@ interface Context {
         [name: string]: DataSource;
     };
 
-    /** Planned. The project's persistent DuckDB database. */
+    /**
+     * The project's persistent DuckDB database (docs/duckdb.md). No file or network access from
+     * SQL; uncommitted work is rolled back when the run ends.
+     */
     duckdb: {
+        /** Available now. Runs SQL (several statements allowed) without returning rows. */
         exec: (sql: string) => Promise<void>;
-        query: (sql: string) => Promise<any[]>;
+        /** Available now. Rows as objects (types per docs/duckdb.md); `$1`/`?` parameters; at most 10 MB. */
+        query: (sql: string, params?: any[]) => Promise<any[]>;
+        /** Planned (SQL datasources issue). */
         load: (datasource: string, sql: string, tableName: string) => Promise<void>;
+        /** Planned (SQL datasources issue). */
         export: (tableName: string, datasource: string, destination: string) => Promise<void>;
+        /** Planned (Polars issue). */
         saveDataFrame: (df: DataFrame, tableName: string, options?: SaveOptions) => Promise<void>;
+        /** Available now. Names of the project's tables. */
         tables: () => Promise<string[]>;
+        /** Available now. Columns, row count and approximate size of one table. */
         describe: (tableName: string) => Promise<TableInfo>;
     };
 
