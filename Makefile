@@ -7,6 +7,8 @@ CMAKE_FLAGS ?=
 # base_dir makes its keys independent of where the clone is.
 export CCACHE_DIR ?= $(HOME)/.cache/analysis-sandbox/ccache
 export CCACHE_BASEDIR := $(CURDIR)
+# With -g, ccache also hashes the working directory unless told not to; clones differ in it.
+export CCACHE_NOHASHDIR := 1
 export CCACHE_MAXSIZE ?= 5G
 
 BIN := $(BUILD_DIR)/src/cli/analysis-sandbox
