@@ -27,21 +27,15 @@
 #include "sandbox/memory_budget.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/script_compiler.h"
+#include "trivial_analysis.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace sb = as::sandbox;
 
-// The trivial analysis of every case: a module with a default export whose run() returns a small
-// plain object, so a run does everything a real one does (compile, load, link, evaluate, call,
-// convert the result to JSON) and almost nothing else.
-constexpr std::string_view kTrivialSource =
-    "export default {\n"
-    "  title: 'trivial',\n"
-    "  run(ctx, params) { return { ok: true, answer: 42 }; },\n"
-    "};\n";
-constexpr std::string_view kExpectedJson = R"({"ok":true,"answer":42})";
+using as::bench::kTrivialSource;
+constexpr std::string_view kExpectedJson = as::bench::kTrivialJson;
 
 int g_runs = 2000;
 int g_warmup = 100;

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "trivial_analysis.h"
 #include "sandbox/sandbox.h"
 
 // ---- Counting allocator (off under sanitizers, which bring their own malloc) ----
@@ -129,11 +130,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace sb = as::sandbox;
 
-constexpr std::string_view kTrivialSource =
-    "export default {\n"
-    "  title: 'trivial',\n"
-    "  run(ctx, params) { return { ok: true, answer: 42 }; },\n"
-    "};\n";
+using as::bench::kTrivialSource;
 
 // Exercises more of a run for the growth check: async run, a timer, logs, metadata, a result
 // built from an array.

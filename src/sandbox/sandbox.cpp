@@ -8,6 +8,7 @@
 #include "convert.h"
 #include "error_report.h"
 #include "event_loop.h"
+#include "js_handles.h"
 #include "js_value.h"
 #include "lockdown.h"
 #include "memory_budget.h"
@@ -21,13 +22,6 @@ using Clock = std::chrono::steady_clock;
 double elapsed_ms(Clock::time_point since) {
   return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
 }
-
-struct RuntimeDeleter {
-  void operator()(JSRuntime* rt) const { JS_FreeRuntime(rt); }
-};
-struct ContextDeleter {
-  void operator()(JSContext* ctx) const { JS_FreeContext(ctx); }
-};
 
 // Raised inside a run to end it with a failure; caught once in run_analysis.
 struct RunFailed {
@@ -318,8 +312,8 @@ class Run {
   LogBuffer log_;
   std::map<std::string, Value> metadata_;
   // JS-owning members, destroyed before the runtime (members are destroyed in reverse order).
-  std::unique_ptr<JSRuntime, RuntimeDeleter> runtime_;
-  std::unique_ptr<JSContext, ContextDeleter> context_;
+  JsRuntimePtr runtime_;
+  JsContextPtr context_;
   JSModuleDef* module_def_ = nullptr;
   std::optional<EventLoop> loop_;
   std::optional<RunScope> scope_;

@@ -5,22 +5,16 @@
 #include <algorithm>
 
 #include "error_report.h"
+#include "js_handles.h"
 #include "js_value.h"
 
 namespace as::sandbox {
 namespace {
 
-struct RuntimeDeleter {
-  void operator()(JSRuntime* rt) const { JS_FreeRuntime(rt); }
-};
-struct ContextDeleter {
-  void operator()(JSContext* ctx) const { JS_FreeContext(ctx); }
-};
-
 // One compile-only runtime per thread (compiling never runs code, so reuse is safe); a fresh
 // context per compile, so compiled modules never pile up.
 JSRuntime* compile_runtime() {
-  thread_local std::unique_ptr<JSRuntime, RuntimeDeleter> runtime{JS_NewRuntime()};
+  thread_local JsRuntimePtr runtime{JS_NewRuntime()};
   return runtime.get();
 }
 
@@ -32,7 +26,7 @@ std::shared_ptr<const CompiledScript> compile(std::string_view source, const std
   JS_SetMaxStackSize(rt, limits.stack_bytes);
   JS_UpdateStackTop(rt);
   JS_SetModuleLoaderFunc(rt, nullptr, refuse_import, nullptr);
-  std::unique_ptr<JSContext, ContextDeleter> ctx{JS_NewContextRaw(rt)};
+  JsContextPtr ctx{JS_NewContextRaw(rt)};
   // The parser needs no standard objects, only the eval hook and the regexp compiler; leaving
   // the objects out makes a compile about 4x cheaper (bench/sandbox_bench, docs/performance.md).
   if (!ctx || JS_AddIntrinsicEval(ctx.get()) < 0) {

@@ -4,19 +4,13 @@
 #include <memory>
 
 #include "sandbox/convert.h"
+#include "sandbox/js_handles.h"
 #include "sandbox/js_value.h"
 
 using namespace as;
 using namespace as::sandbox;
 
 namespace {
-
-struct RuntimeDeleter {
-  void operator()(JSRuntime* rt) const { JS_FreeRuntime(rt); }
-};
-struct ContextDeleter {
-  void operator()(JSContext* ctx) const { JS_FreeContext(ctx); }
-};
 
 class ConvertTest : public ::testing::Test {
  protected:
@@ -27,8 +21,8 @@ class ConvertTest : public ::testing::Test {
   }
   JSContext* ctx() { return context_.get(); }
 
-  std::unique_ptr<JSRuntime, RuntimeDeleter> runtime_{JS_NewRuntime()};
-  std::unique_ptr<JSContext, ContextDeleter> context_{JS_NewContext(runtime_.get())};
+  JsRuntimePtr runtime_{JS_NewRuntime()};
+  JsContextPtr context_{JS_NewContext(runtime_.get())};
 };
 
 }  // namespace

@@ -20,6 +20,21 @@ RunRequest with_timeout(int ms) {
   return request;
 }
 
+// Cancels the run from another thread after `ms`, as the job system's stop operation would.
+class CancelAfter {
+ public:
+  explicit CancelAfter(int ms)
+      : thread_([this, ms] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+          source_.request_stop();
+        }) {}
+  std::stop_token token() const { return source_.get_token(); }
+
+ private:
+  std::stop_source source_;
+  std::jthread thread_;
+};
+
 void expect_limit(const RunOutcome& outcome, const std::string& limit, const std::string& text) {
   ASSERT_EQ(outcome.status, RunStatus::Failed) << failure_message(outcome);
   EXPECT_EQ(outcome.failure->kind, FailureKind::Limit) << failure_message(outcome);
@@ -160,13 +175,9 @@ TEST(LogLimit, ByteFloodIsTruncated) {
 }
 
 TEST(Cancellation, StopsAnInfiniteLoop) {
-  std::stop_source cancel;
+  CancelAfter cancel(100);
   RunRequest request;
-  request.cancel = cancel.get_token();
-  std::jthread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    cancel.request_stop();
-  });
+  request.cancel = cancel.token();
   auto outcome = run_body("while (true) {}", request);
   ASSERT_EQ(outcome.status, RunStatus::Cancelled) << failure_message(outcome);
   EXPECT_EQ(outcome.failure->kind, FailureKind::Cancelled);
@@ -174,13 +185,9 @@ TEST(Cancellation, StopsAnInfiniteLoop) {
 }
 
 TEST(Cancellation, StopsASleepQuickly) {
-  std::stop_source cancel;
+  CancelAfter cancel(100);
   RunRequest request;
-  request.cancel = cancel.get_token();
-  std::jthread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    cancel.request_stop();
-  });
+  request.cancel = cancel.token();
   auto started = std::chrono::steady_clock::now();
   auto outcome = run_body("await ctx.sleep(20000); return {};", request);
   EXPECT_EQ(outcome.status, RunStatus::Cancelled) << failure_message(outcome);
@@ -188,14 +195,10 @@ TEST(Cancellation, StopsASleepQuickly) {
 }
 
 TEST(Cancellation, StopsInsideALongHostCall) {
-  std::stop_source cancel;
+  CancelAfter cancel(100);
   RunRequest request;
-  request.cancel = cancel.get_token();
+  request.cancel = cancel.token();
   request.extensions.push_back(std::make_shared<BlockingCall>());
-  std::jthread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    cancel.request_stop();
-  });
   auto started = std::chrono::steady_clock::now();
   auto outcome = run_body("await ctx.block(3000); return {};", request);
   EXPECT_EQ(outcome.status, RunStatus::Cancelled) << failure_message(outcome);
@@ -212,15 +215,10 @@ TEST(Cancellation, AlreadyCancelledRunDoesNotStart) {
 }
 
 TEST(Cancellation, ShouldStopTurnsTrueForCooperativeScripts) {
-  std::stop_source cancel;
+  CancelAfter cancel(100);
   RunRequest request;
-  request.cancel = cancel.get_token();
+  request.cancel = cancel.token();
   request.extensions.push_back(std::make_shared<BlockingCall>());
-  // The script polls shouldStop() between steps; cancel arrives during a step.
-  std::jthread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    cancel.request_stop();
-  });
   auto outcome = run_body("for (let i = 0; i < 100; i++) { if (ctx.shouldStop()) return { stoppedAt: i }; await ctx.sleep(20); }\nreturn {};", request);
   EXPECT_EQ(outcome.status, RunStatus::Cancelled) << failure_message(outcome);
 }
