@@ -198,13 +198,32 @@ class ConfigReader {
   std::filesystem::path base_dir_;
 };
 
+// toml++ quotes text at the error position ("saw 'h'", "unknown escape sequence '\q'"), which
+// may be part of a secret written where it should not be. The line and column stay; the quoted
+// text goes. Quoted keys ("cannot redefine existing table 'x'") are kept.
+std::string without_quoted_values(std::string description) {
+  struct Marker {
+    std::string_view text;
+    std::size_t erase_from;  // offset from the marker's start where erasing begins
+  };
+  for (Marker marker : {Marker{", saw '", 0}, Marker{" saw '", 0}, Marker{"interpret '", 9}, Marker{"sequence '", 8}}) {
+    for (std::size_t at = description.find(marker.text); at != std::string::npos; at = description.find(marker.text)) {
+      std::size_t open = at + marker.text.size() - 1;
+      std::size_t close = description.find('\'', open + 2);
+      std::size_t end = close == std::string::npos ? description.size() : close + 1;
+      description.erase(at + marker.erase_from, end - at - marker.erase_from);
+    }
+  }
+  return description;
+}
+
 Config parse_config_text(std::string_view text, const std::string& display_name, const std::filesystem::path& base_dir) {
   toml::table root;
   try {
     root = toml::parse(text, display_name);
   } catch (const toml::parse_error& e) {
     throw ConfigError(display_name, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column), "",
-                      fmt::format("not valid TOML: {}", e.description()));
+                      fmt::format("not valid TOML: {}", without_quoted_values(std::string(e.description()))));
   }
   return ConfigReader(display_name, base_dir).read(root);
 }

@@ -53,7 +53,7 @@ class DatasourceReader {
     const TypeSchema& schema = schema_for(datasource.type);
     std::vector<std::string_view> allowed(std::begin(kCommonDatasourceKeys), std::end(kCommonDatasourceKeys));
     for (const auto& spec : schema.settings) allowed.push_back(spec.key);
-    checker_.check_keys(table, path_, allowed, fmt::format("a {} datasource", to_string(datasource.type)));
+    checker_.check_keys(table, path_, allowed, fmt::format("a datasource of type {}", to_string(datasource.type)));
 
     if (const toml::node* node = table.get("allow_writes")) {
       datasource.allow_writes = checker_.flag(*node, child_key(path_, "allow_writes"));
@@ -67,7 +67,7 @@ class DatasourceReader {
         read_setting(spec, *node, datasource);
       } else if (spec.required) {
         checker_.fail(table, child_key(path_, spec.key),
-                      fmt::format("is required for a {} datasource and missing", to_string(datasource.type)));
+                      fmt::format("is required for a datasource of type {} and missing", to_string(datasource.type)));
       } else if (spec.default_value) {
         datasource.settings.emplace(std::string(spec.key), *spec.default_value);
       }
@@ -194,7 +194,7 @@ class DatasourceReader {
     for (const auto& keys : schema.exactly_one_of) {
       auto found = present(keys);
       if (found.empty()) {
-        checker_.fail(table, path_, fmt::format("a {} datasource needs one of: {}", type, joined(keys)));
+        checker_.fail(table, path_, fmt::format("a datasource of type {} needs one of: {}", type, joined(keys)));
       }
       if (found.size() > 1) {
         checker_.fail(*table.get(found[1]), child_key(path_, found[1]), fmt::format("give only one of: {}", joined(keys)));

@@ -157,7 +157,7 @@ TEST(ConfigErrors, AKeyOfAnotherDatasourceTypeIsUnknownAndTheAllowedKeysAreListe
   ConfigError e = load_error(dir, one_datasource("type = \"postgres\"\nhost = \"h\"\ndatabase = \"d\"\nbucket = \"b\"\n"));
   EXPECT_EQ(e.key(), "projects.p.datasources.ds.bucket");
   EXPECT_EQ(e.line(), 5);
-  EXPECT_THAT(e.problem(), HasSubstr("unknown key in a postgres datasource"));
+  EXPECT_THAT(e.problem(), HasSubstr("unknown key in a datasource of type postgres"));
   EXPECT_THAT(e.problem(), HasSubstr("host, port, database"));
 }
 
@@ -213,7 +213,7 @@ TEST(ConfigErrors, ARequiredSettingIsNamedWhenMissing) {
   TempDir dir;
   ConfigError e = load_error(dir, one_datasource("type = \"postgres\"\ndatabase = \"d\"\n"));
   EXPECT_EQ(e.key(), "projects.p.datasources.ds.host");
-  EXPECT_THAT(e.problem(), HasSubstr("is required for a postgres datasource"));
+  EXPECT_THAT(e.problem(), HasSubstr("is required for a datasource of type postgres"));
   EXPECT_GT(e.line(), 0);
 }
 

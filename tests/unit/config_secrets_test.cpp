@@ -83,6 +83,19 @@ TEST(ConfigSecrets, CredentialsInAUrlAreRefusedWithoutShowingTheUrl) {
   EXPECT_THAT(e.what(), Not(HasSubstr(kDistinctSecret)));
 }
 
+TEST(ConfigSecrets, TomlSyntaxErrorsDoNotQuoteTheTextTheyStoppedAt) {
+  TempDir dir;
+  for (std::string_view line : {"password = trueQz\n", "password = \"ab\\Qz\"\n", "password = 0xQz\n", "password = 1.5Qz\n"}) {
+    ConfigError e = load_error(dir, one_datasource("type = \"postgres\"\n" + std::string(line)));
+    EXPECT_EQ(e.line(), 3) << e.what();
+    EXPECT_THAT(e.what(), HasSubstr("not valid TOML"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("Q"))) << e.what();
+  }
+  // Quoted keys stay: they are no secret and say what is wrong.
+  ConfigError twice = load_error(dir, "[projects.a]\n[projects.a]\n");
+  EXPECT_THAT(twice.what(), HasSubstr("'projects.a'"));
+}
+
 TEST(ConfigSecrets, ResolveSecretReadsTheEnvironmentWhenAsked) {
   TempDir dir;
   Config config = load_text(dir, one_datasource("type = \"postgres\"\nhost = \"h\"\ndatabase = \"d\"\npassword = { env = \"AS_TEST_PW\" }\n"));
