@@ -1,5 +1,6 @@
 #include "config_file.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -231,6 +232,8 @@ Config parse_config_text(std::string_view text, const std::string& display_name,
 }  // namespace
 
 Config load_config_file(const std::filesystem::path& file) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored)) throw ConfigError(file.string(), 0, 0, "", "is a directory, not a config file");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError(file.string(), 0, 0, "", fmt::format("cannot read the config file: {}", std::strerror(errno)));
   std::ostringstream text;

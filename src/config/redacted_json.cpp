@@ -1,8 +1,7 @@
 #include "redacted_json.h"
 
-#include <cstdlib>
-
 #include "config_file.h"
+#include "secrets.h"
 
 namespace as::config {
 namespace {
@@ -15,8 +14,7 @@ nlohmann::ordered_json setting_json(const SettingValue& value) {
 }
 
 nlohmann::ordered_json secret_json(const SecretRef& secret) {
-  const char* value = std::getenv(secret.env_var.c_str());
-  return {{"env", secret.env_var}, {"set", value != nullptr && *value != '\0'}};
+  return {{"env", secret.env_var}, {"set", is_secret_set(secret)}};
 }
 
 // Settings and secrets side by side, as the file writes them; "headers.X" goes back under "headers".

@@ -5,15 +5,10 @@
 #include <fmt/format.h>
 
 namespace as::config {
-namespace {
-
-// nullptr when the variable is unset or empty.
-const char* environment_value(const std::string& name) {
-  const char* value = std::getenv(name.c_str());
-  return value && *value ? value : nullptr;
+bool is_secret_set(const SecretRef& secret) {
+  const char* value = std::getenv(secret.env_var.c_str());
+  return value != nullptr && *value != '\0';
 }
-
-}  // namespace
 
 bool is_env_var_name(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
@@ -46,7 +41,7 @@ std::vector<std::string> unset_secrets(const Config& config) {
   for (const auto& [project_name, project] : config.projects) {
     for (const auto& [datasource_name, datasource] : project.datasources) {
       for (const auto& [key, secret] : datasource.secrets) {
-        if (environment_value(secret.env_var)) continue;
+        if (is_secret_set(secret)) continue;
         lines.push_back(fmt::format("projects.{}.datasources.{}.{}: environment variable {} is not set or empty",
                                     project_name, datasource_name, key, secret.env_var));
       }

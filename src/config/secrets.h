@@ -19,6 +19,9 @@ class SecretError : public std::runtime_error {
 // Whether `name` can be an environment variable name: [A-Za-z_][A-Za-z0-9_]*.
 bool is_env_var_name(std::string_view name);
 
+// Whether the secret's environment variable is set and not empty right now (its value unread).
+bool is_secret_set(const SecretRef& secret);
+
 // The value of the datasource's secret `key` (e.g. "password", "headers.Authorization") from
 // its environment variable. Throws SecretError when the datasource has no such secret or the
 // variable is unset or empty.

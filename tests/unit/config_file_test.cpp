@@ -117,6 +117,7 @@ TEST(ConfigErrors, AMissingFileIsNamed) {
     EXPECT_THAT(e.what(), HasSubstr("nope.toml"));
     EXPECT_THAT(e.what(), HasSubstr("No such file"));
   }
+  EXPECT_THROW(load_config_file(dir.path()), ConfigError);  // a directory is no config file
 }
 
 TEST(ConfigErrors, ATomlSyntaxErrorNamesFileLineAndColumn) {
