@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "config_command.h"
 #include "duckdb_command.h"
 #include "exit_codes.h"
 #include "run_command.h"
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = as::cli::kSuccess;
   as::cli::add_run_command(app, exit_code);
   as::cli::add_duckdb_command(app, exit_code);
+  as::cli::add_config_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
