@@ -49,6 +49,7 @@ void append_utf8(std::string& out, std::uint32_t cp) {
 class Tokenizer {
  public:
   explicit Tokenizer(std::string_view source) : src_(source) {
+    tokens_.reserve(source.size() / 4);
     line_starts_.push_back(0);
     for (std::size_t i = 0; i < src_.size(); ++i) {
       if (src_[i] == '\n') line_starts_.push_back(i + 1);
@@ -89,13 +90,19 @@ class Tokenizer {
 
  private:
   void emit(TokenKind kind, std::size_t start, std::string value) {
-    auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), start);
-    std::size_t line_index = static_cast<std::size_t>(it - line_starts_.begin()) - 1;
-    int column = 1;
-    for (std::size_t i = line_starts_[line_index]; i < start; ++i) {
-      if ((static_cast<unsigned char>(src_[i]) & 0xC0) != 0x80) ++column;  // count characters, not bytes
+    // Tokens come in source order, so the column continues from the previous token on the line.
+    std::size_t line_index = column_line_ == static_cast<std::size_t>(-1) ? 0 : column_line_;
+    while (line_index + 1 < line_starts_.size() && line_starts_[line_index + 1] <= start) ++line_index;
+    if (line_index != column_line_) {
+      column_line_ = line_index;
+      column_offset_ = line_starts_[line_index];
+      column_ = 1;
     }
-    tokens_.push_back(Token{kind, std::move(value), start, static_cast<int>(line_index) + 1, column});
+    for (std::size_t i = column_offset_; i < start; ++i) {
+      if ((static_cast<unsigned char>(src_[i]) & 0xC0) != 0x80) ++column_;  // count characters, not bytes
+    }
+    column_offset_ = start;
+    tokens_.push_back(Token{kind, std::move(value), start, static_cast<int>(line_index) + 1, column_});
   }
 
   void skip_line() {
@@ -105,16 +112,19 @@ class Tokenizer {
   void skip_space_and_comments() {
     while (pos_ < src_.size()) {
       unsigned char c = static_cast<unsigned char>(src_[pos_]);
+      unsigned char next = pos_ + 1 < src_.size() ? static_cast<unsigned char>(src_[pos_ + 1]) : 0;
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
         ++pos_;
-      } else if (src_.substr(pos_, 2) == "//") {
+      } else if (c == '/' && next == '/') {
         skip_line();
-      } else if (src_.substr(pos_, 2) == "/*") {
+      } else if (c == '/' && next == '*') {
         auto end = src_.find("*/", pos_ + 2);
         pos_ = end == std::string_view::npos ? src_.size() : end + 2;
-      } else if (src_.substr(pos_, 3) == "\xC2\xA0" || src_.substr(pos_, 3) == "\xEF\xBB\xBF" ||
-                 src_.substr(pos_, 3) == "\xE2\x80\xA8" || src_.substr(pos_, 3) == "\xE2\x80\xA9") {
-        pos_ += src_[pos_] == '\xC2' ? 2 : 3;  // NBSP, BOM, line and paragraph separators
+      } else if (c == 0xC2 && next == 0xA0) {
+        pos_ += 2;  // no-break space
+      } else if ((c == 0xEF && src_.substr(pos_, 3) == "\xEF\xBB\xBF") || (c == 0xE2 && (src_.substr(pos_, 3) == "\xE2\x80\xA8" ||
+                                                                                   src_.substr(pos_, 3) == "\xE2\x80\xA9"))) {
+        pos_ += 3;  // byte order mark, line and paragraph separators
       } else {
         break;
       }
@@ -277,7 +287,7 @@ class Tokenizer {
     std::string_view rest = src_.substr(pos_);
     std::string_view text = rest.substr(0, 1);
     for (std::string_view p : kPunctuators) {
-      if (rest.substr(0, p.size()) == p) {
+      if (p[0] == rest[0] && rest.substr(0, p.size()) == p) {
         // `a?.5:b` is a conditional, not optional chaining.
         if (p == "?." && rest.size() > 2 && is_digit(static_cast<unsigned char>(rest[2]))) continue;
         text = p;
@@ -296,6 +306,9 @@ class Tokenizer {
   std::vector<Token> tokens_;
   int brace_depth_ = 0;
   std::vector<int> template_braces_;  // brace depth at each open `${`
+  std::size_t column_line_ = static_cast<std::size_t>(-1);
+  std::size_t column_offset_ = 0;
+  int column_ = 1;
 };
 
 }  // namespace
