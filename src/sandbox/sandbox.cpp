@@ -119,6 +119,20 @@ class Run {
     store_result(result);
   }
 
+  // Loads the module and hands its default export to `inspector`; never calls run.
+  void inspect(const ExportInspector& inspector) {
+    if (auto stopped = stop_failure()) throw RunFailed{*stopped};
+    auto script = load_bytecode();
+    create_runtime();
+    JsValue module = evaluate_module(*script);
+    if (module.is_exception()) throw_pending("could not read the module's exports");
+    JsValue exported = module.property("default");
+    if (exported.is_exception()) throw_pending("could not read the default export");
+    inspector(context_.get(), exported.get());
+    if (control_.past_deadline()) control_.stop(StopReason::TimeLimit);
+    if (auto stopped = stop_failure()) throw RunFailed{*stopped};
+  }
+
   // Maps an ending we did not choose (interrupt, limit) to the failure to report.
   std::optional<RunFailure> stop_failure() const {
     const RunLimits& limits = request_.limits;
@@ -321,7 +335,11 @@ class Run {
 
 }  // namespace
 
-RunOutcome run_analysis(const RunRequest& request) {
+namespace {
+
+// One Run from creation to teardown: cancellation wiring, failure mapping, timing.
+template <class Body>
+RunOutcome perform(const RunRequest& request, Body&& body) {
   RunOutcome outcome;
   auto started = Clock::now();
   {
@@ -331,7 +349,7 @@ RunOutcome run_analysis(const RunRequest& request) {
       on_cancel.emplace(request.cancel, std::function<void()>([&run] { run.control().stop(StopReason::Cancelled); }));
     }
     try {
-      run.execute();
+      body(run);
       outcome.status = RunStatus::Completed;
     } catch (const RunFailed& failed) {
       outcome.failure = failed.failure;
@@ -344,6 +362,16 @@ RunOutcome run_analysis(const RunRequest& request) {
   }
   outcome.stats.total_ms = elapsed_ms(started);
   return outcome;
+}
+
+}  // namespace
+
+RunOutcome run_analysis(const RunRequest& request) {
+  return perform(request, [](Run& run) { run.execute(); });
+}
+
+RunOutcome inspect_default_export(const RunRequest& request, const ExportInspector& inspector) {
+  return perform(request, [&inspector](Run& run) { run.inspect(inspector); });
 }
 
 const char* to_string(RunStatus status) {

@@ -1,5 +1,6 @@
 #pragma once
 // Runs one analysis in a fresh QuickJS-ng runtime and context, under the run's limits.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,6 +65,15 @@ struct RunOutcome {
 };
 
 RunOutcome run_analysis(const RunRequest& request);
+
+// Loads the analysis module exactly as run_analysis does (fresh runtime, the request's limits,
+// lockdown, top-level code and top-level await run) and hands its default export (undefined
+// when there is none) to `inspector` on the sandbox thread. `run` is never called and no ctx
+// exists, so nothing can reach a datasource. The outcome is Completed with an empty
+// result_json, or Failed when compiling or evaluating the module failed or a limit was hit
+// (also while the inspector was reading the export: its getters run under the same limits).
+using ExportInspector = std::function<void(JSContext* ctx, JSValueConst default_export)>;
+RunOutcome inspect_default_export(const RunRequest& request, const ExportInspector& inspector);
 
 const char* to_string(RunStatus status);
 const char* to_string(FailureKind kind);
