@@ -126,7 +126,13 @@ std::string describe(const JsNode& node) {
     case JsNode::Kind::Null: return "null";
     case JsNode::Kind::Boolean: return node.boolean ? "the boolean true" : "the boolean false";
     case JsNode::Kind::Number: return fmt::format("the number {}", node.number);
-    case JsNode::Kind::String: return fmt::format("the string \"{}\"", node.text);
+    case JsNode::Kind::String: {
+      constexpr std::size_t kShown = 60;  // messages stay one readable line
+      if (node.text.size() <= kShown) return fmt::format("the string \"{}\"", node.text);
+      std::size_t cut = kShown;
+      while (cut > 0 && (static_cast<unsigned char>(node.text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+      return fmt::format("a string of {} bytes starting \"{}...\"", node.text.size(), node.text.substr(0, cut));
+    }
     case JsNode::Kind::Array: return "an array";
     case JsNode::Kind::Object: return "an object";
     case JsNode::Kind::Function: return "a function";

@@ -43,6 +43,12 @@ TEST(ValidateStructure, TitleIsARequiredNonEmptyString) {
   EXPECT_PROBLEM(validate_source("export default { title: 42, run() { return {}; } };"), "got the number 42");
 }
 
+TEST(ValidateStructure, LongValuesAreShortenedInMessages) {
+  auto result = validate_source("export default { title: 't', run: 'x'.repeat(100000) };");
+  EXPECT_PROBLEM(result, "got a string of 100000 bytes starting \"xxxxxxxxxx");
+  EXPECT_LT(result.errors[0].message.size(), 200u);
+}
+
 TEST(ValidateStructure, RunIsARequiredFunction) {
   EXPECT_PROBLEM(validate_source("export default { title: 't' };"), "Missing required 'run' function");
   auto result = validate_source("export default {\n  title: 't',\n  run: 'soon'\n};");
