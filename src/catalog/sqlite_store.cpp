@@ -179,7 +179,7 @@ AnalysisVersion SqliteStore::version(const std::string& project, const std::stri
 }
 
 Analysis SqliteStore::restore_version(const std::string& project, const std::string& name, int version,
-                                      const std::string& reason, const std::string& restored_by) {
+                                      const std::string& title, const std::string& reason, const std::string& restored_by) {
   std::lock_guard lock(mutex_);
   SqliteTransaction transaction(db_);
   Analysis current = require_locked(project, name);
@@ -191,8 +191,7 @@ Analysis SqliteStore::restore_version(const std::string& project, const std::str
   std::string script = query.text(0);
   std::string metadata = query.text(1);
   std::string description = fmt::format("Restored version {}: {}", version, reason);
-  // The title lives in the script; keep the current one until validation re-reads it.
-  Analysis next = write_new_version(current, current.title, script, metadata, description, restored_by, std::int64_t{version});
+  Analysis next = write_new_version(current, title.empty() ? current.title : title, script, metadata, description, restored_by, std::int64_t{version});
   transaction.commit();
   return next;
 }

@@ -20,7 +20,7 @@ class SqliteStore final : public Store {
   void delete_analysis(const std::string& project, const std::string& name) override;
   std::vector<AnalysisVersion> versions(const std::string& project, const std::string& name) override;
   AnalysisVersion version(const std::string& project, const std::string& name, int version) override;
-  Analysis restore_version(const std::string& project, const std::string& name, int version, const std::string& reason,
+  Analysis restore_version(const std::string& project, const std::string& name, int version, const std::string& title, const std::string& reason,
                            const std::string& restored_by) override;
   std::map<std::string, Value> load_run_metadata(const std::string& project, const std::string& name) override;
   void save_run_metadata(const std::string& project, const std::string& name, const std::map<std::string, Value>& metadata) override;

@@ -76,9 +76,10 @@ class Store {
   virtual void delete_analysis(const std::string& project, const std::string& name) = 0;   // soft delete; NotFound
   virtual std::vector<AnalysisVersion> versions(const std::string& project, const std::string& name) = 0;  // newest first
   virtual AnalysisVersion version(const std::string& project, const std::string& name, int version) = 0;   // NotFound
-  // Makes a new version whose script and metadata are those of `version`.
+  // Makes a new version whose script and metadata are those of `version`. The title lives in the
+  // script, so the caller (which validated it) passes it; empty keeps the current title.
   virtual Analysis restore_version(const std::string& project, const std::string& name, int version,
-                                   const std::string& reason, const std::string& restored_by) = 0;
+                                   const std::string& title, const std::string& reason, const std::string& restored_by) = 0;
 
   // What ctx.metadata holds for an analysis between runs.
   virtual std::map<std::string, Value> load_run_metadata(const std::string& project, const std::string& name) = 0;

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "analyses_command.h"
 #include "config_command.h"
 #include "duckdb_command.h"
 #include "exit_codes.h"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   as::cli::add_run_command(app, exit_code);
   as::cli::add_duckdb_command(app, exit_code);
   as::cli::add_config_commands(app, exit_code);
+  as::cli::add_analyses_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

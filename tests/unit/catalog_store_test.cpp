@@ -102,8 +102,9 @@ TEST_P(StoreContract, VersioningRoundTrip) {
   EXPECT_EQ(diff.dump(),
             R"({"version1":1,"version2":3,"changes":{"dependencies":{"datasources":{"added":["ch"],"removed":["pg"]},"analyses":{"added":[],"removed":[]}},"parameters":{"added":["cid"],"removed":[],"modified":["month"]},"script_lines":{"added":1,"removed":0,"modified":1}}})");
 
-  Analysis restored = store().restore_version("default", "report", 2, "the comment broke the parser", "alice");
+  Analysis restored = store().restore_version("default", "report", 2, "Title of v2", "the comment broke the parser", "alice");
   EXPECT_EQ(restored.version, 5);
+  EXPECT_EQ(restored.title, "Title of v2");
   EXPECT_EQ(restored.script, v2);
   EXPECT_EQ(store().get_analysis("default", "report").script, v2);
 
@@ -126,7 +127,7 @@ TEST_P(StoreContract, MissingVersionNamesTheRange) {
   } catch (const NotFound& e) {
     EXPECT_STREQ(e.what(), "analysis 'r' has no version 7 (its versions are 1 to 1)");
   }
-  EXPECT_THROW(store().restore_version("default", "r", 0, "why", "me"), NotFound);
+  EXPECT_THROW(store().restore_version("default", "r", 0, "", "why", "me"), NotFound);
 }
 
 TEST_P(StoreContract, SoftDeleteHidesAndFreesTheName) {
