@@ -104,13 +104,14 @@ class Run {
     JSContext* ctx = context_.get();
     JsValue module = evaluate_module(*script);
     JsValue analysis = default_export(module);
-    JsValue run_function = analysis.property("run");
+    JsValue this_value(ctx, JS_DupValue(ctx, analysis.get()));
+    JsValue entry = request_.options_of ? options_function(analysis, this_value) : analysis.property("run");
     JsValue ctx_object(ctx, make_context_object());
     JsValue params(ctx, to_js(ctx, request_.params));
     if (params.is_exception()) throw_pending("could not pass params to the run");
     JSValueConst args[] = {ctx_object.get(), params.get()};
-    JsValue returned(ctx, JS_Call(ctx, run_function.get(), analysis.get(), 2, args));
-    if (returned.is_exception()) throw_pending("run() threw");
+    JsValue returned(ctx, JS_Call(ctx, entry.get(), this_value.get(), 2, args));
+    if (returned.is_exception()) throw_pending(request_.options_of ? "options() threw" : "run() threw");
     JsValue result = await_value(std::move(returned));
     // A run that outlived its deadline, was cancelled, or hit the memory limit fails even if it
     // caught the interrupt or noticed shouldStop() and returned: limits are not advisory.
@@ -131,6 +132,20 @@ class Run {
     inspector(context_.get(), exported.get());
     if (control_.past_deadline()) control_.stop(StopReason::TimeLimit);
     if (auto stopped = stop_failure()) throw RunFailed{*stopped};
+  }
+
+  // parameters[name].options of the analysis, a function; `this_value` becomes the parameter.
+  JsValue options_function(const JsValue& analysis, JsValue& this_value) {
+    const std::string& name = *request_.options_of;
+    JsValue parameters = analysis.property("parameters");
+    JsValue parameter = parameters.is_object() ? parameters.property(name.c_str()) : JsValue(context_.get(), JS_UNDEFINED);
+    if (!parameter.is_object()) fail(FailureKind::Script, fmt::format("the analysis has no parameter '{}'", name));
+    JsValue options = parameter.property("options");
+    if (!options.is_function()) {
+      fail(FailureKind::Script, fmt::format("parameter '{}' has no options function (its options are static)", name));
+    }
+    this_value = std::move(parameter);
+    return options;
   }
 
   // Maps an ending we did not choose (interrupt, limit) to the failure to report.
@@ -283,7 +298,13 @@ class Run {
     JSContext* ctx = context_.get();
     JSValueConst v = result.get();
     bool plain = false;
-    if (JS_IsObject(v) && !JS_IsArray(v) && !JS_IsFunction(ctx, v)) {
+    if (request_.options_of) {
+      if (!JS_IsArray(v)) {
+        fail(FailureKind::Script, fmt::format("options() of parameter '{}' must return an array such as [{{ value: 'a', label: 'A' }}], got {}",
+                                              *request_.options_of, describe_type(ctx, v)));
+      }
+      plain = true;
+    } else if (JS_IsObject(v) && !JS_IsArray(v) && !JS_IsFunction(ctx, v)) {
       JsValue prototype(ctx, JS_GetPrototype(ctx, v));
       JsValue global(ctx, JS_GetGlobalObject(ctx));
       JsValue object_constructor = global.property("Object");

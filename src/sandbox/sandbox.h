@@ -28,6 +28,9 @@ struct RunRequest {
   std::vector<std::shared_ptr<ContextExtension>> extensions;
   BytecodeCache* cache = nullptr;           // nullptr compiles every time
   ThreadPool* pool = nullptr;               // nullptr uses ThreadPool::shared()
+  // Set: call parameters[options_of].options(ctx, params) instead of run(ctx, params); the
+  // result must then be an array (the options of a select parameter, grouped or not).
+  std::optional<std::string> options_of;
 };
 
 enum class RunStatus { Completed, Failed, Cancelled };
