@@ -42,7 +42,8 @@ class JobService {
   // Pending: cancelled at once. Running: asked to stop (it ends as cancelled within
   // milliseconds, also inside while(true){} or a host call). Throws catalog::NotFound.
   CancelResult cancel(const std::string& run_id);
-  // The row, the stored result of a completed run, and the log so far. Throws catalog::NotFound.
+  // The row, the stored result of a completed run, and the log so far. Throws catalog::NotFound,
+  // std::runtime_error naming the file when a stored result or log cannot be read.
   JobStatus status(const std::string& run_id);
   // Returns as soon as the run has finished, or when `timeout` passes (status then says it is
   // still pending or running). Throws catalog::NotFound.
