@@ -25,6 +25,16 @@ class SqliteStore final : public Store {
   std::map<std::string, Value> load_run_metadata(const std::string& project, const std::string& name) override;
   void save_run_metadata(const std::string& project, const std::string& name, const std::map<std::string, Value>& metadata) override;
 
+  // Runs (jobs): src/catalog/sqlite_store_runs.cpp
+  RunRecord enqueue_run(const NewRun& run) override;
+  std::optional<RunRecord> claim_next_run() override;
+  bool claim_run(const std::string& run_id) override;
+  void finish_run(const std::string& run_id, const RunFinish& finish) override;
+  bool cancel_pending_run(const std::string& run_id, const std::string& reason) override;
+  std::optional<RunRecord> find_run(const std::string& run_id) override;
+  RunPage list_runs(const std::string& project, const std::string& name, const RunPageRequest& page) override;
+  std::vector<std::string> fail_abandoned_runs(const std::string& reason) override;
+
   int schema_version() const { return schema_version_; }
 
  private:
@@ -36,6 +46,8 @@ class SqliteStore final : public Store {
   Analysis write_new_version(const Analysis& current, const std::string& title, const std::string& script,
                              const std::string& metadata_json, const std::string& change_description, const std::string& by,
                              std::optional<std::int64_t> restored_from);
+
+  std::optional<RunRecord> find_run_locked(const std::string& run_id);
 
   std::mutex mutex_;  // one connection, used by one thread at a time
   SqliteDatabase db_;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "run_record.h"
 #include "sandbox/value.h"
 
 namespace as::catalog {
@@ -86,6 +87,30 @@ class Store {
   // Replaces the stored metadata with `metadata` in one transaction.
   virtual void save_run_metadata(const std::string& project, const std::string& name,
                                  const std::map<std::string, Value>& metadata) = 0;
+
+  // ---- Runs (jobs) ------------------------------------------------------------------------
+  // Adds a pending run. Throws NotFound for an unknown analysis id, std::invalid_argument when
+  // parent_run_id and the Nested trigger do not go together.
+  virtual RunRecord enqueue_run(const NewRun& run) = 0;
+  // In one transaction: the oldest pending top-level run whose analysis has no running run
+  // becomes running (started_at = now). Nested runs are never handed out here; their caller
+  // claims them with claim_run. Safe with several workers and several processes.
+  virtual std::optional<RunRecord> claim_next_run() = 0;
+  // Makes this pending run running if its analysis has no running run; false when it must wait.
+  // Throws NotFound, or Conflict when the run is not pending.
+  virtual bool claim_run(const std::string& run_id) = 0;
+  // Records how a running run ended. Throws NotFound, or Conflict when it is not running.
+  virtual void finish_run(const std::string& run_id, const RunFinish& finish) = 0;
+  // Pending → cancelled; false when the run is no longer pending. Throws NotFound.
+  virtual bool cancel_pending_run(const std::string& run_id, const std::string& reason) = 0;
+  virtual std::optional<RunRecord> find_run(const std::string& run_id) = 0;
+  // History of one (active) analysis, newest first. Throws NotFound, std::invalid_argument
+  // for a bad limit or cursor.
+  virtual RunPage list_runs(const std::string& project, const std::string& name, const RunPageRequest& page) = 0;
+  // Start-up recovery: every running run, and every pending nested run (its caller is gone),
+  // becomes failed with `reason`. Returns their ids.
+  virtual std::vector<std::string> fail_abandoned_runs(const std::string& reason) = 0;
+  // ---- end of runs ------------------------------------------------------------------------
 
   // Analysis that must exist: throws NotFound naming it.
   Analysis get_analysis(const std::string& project, const std::string& name) {
