@@ -5,6 +5,7 @@
 #include "duckdb_command.h"
 #include "exit_codes.h"
 #include "run_command.h"
+#include "serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"analysis-sandbox: keep and run JavaScript data analyses in a QuickJS-ng sandbox"};
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   as::cli::add_duckdb_command(app, exit_code);
   as::cli::add_config_commands(app, exit_code);
   as::cli::add_analyses_command(app, exit_code);
+  as::cli::add_serve_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
