@@ -18,7 +18,9 @@ namespace as::jobs {
 
 // What a run of `analysis` gets: its ctx extensions (DuckDB, the datasources it declares, ...)
 // and its limits. The server builds these; the jobs service only asks, once per run (nested
-// runs included, so each analysis reaches only its own datasources).
+// runs included, so each analysis reaches only its own datasources). Called from worker and
+// pool threads, possibly at the same time: it must be thread-safe. Throwing fails the run with
+// the exception's message.
 struct RunEnvironment {
   std::vector<std::shared_ptr<sandbox::ContextExtension>> extensions;
   sandbox::RunLimits limits;  // limits.max_result_bytes is the product's result limit (10 MB)
