@@ -13,7 +13,7 @@ export CCACHE_MAXSIZE ?= 5G
 
 BIN := $(BUILD_DIR)/src/cli/analysis-sandbox
 
-.PHONY: all setup configure build run test unit-test e2e-test bench asan-test clean
+.PHONY: all setup configure build run examples test unit-test e2e-test bench asan-test clean
 
 all: build
 
@@ -28,8 +28,14 @@ configure: setup $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Runs every bundled example analysis (a later issue makes this start the server).
+# Serves the REST API on the embedded defaults (or $$ANALYSIS_SANDBOX_CONFIG) with the bundled
+# examples stored as analyses; prints the URL and, without a config file, the local author token.
+LISTEN ?= 127.0.0.1:8080
 run: build
+	$(BIN) serve --listen $(LISTEN) --seed examples
+
+# Runs every bundled example analysis once with `analysis-sandbox run` (no server).
+examples: build
 	@bash scripts/run-examples $(BIN)
 
 unit-test: build
