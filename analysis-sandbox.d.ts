@@ -140,8 +140,12 @@ interface Context {
     DataFrame: (data: any[]) => DataFrame;
 
     /**
-     * Planned. Runs another analysis (declared in `dependencies.analyses`) inline and resolves
-     * to `{ success, result, error, run_id }`.
+     * Available in jobs (server runs; not in `analysis-sandbox run`). Runs another analysis of
+     * the project, which must be declared in `dependencies.analyses`, inline: a fresh runtime,
+     * the caller's deadline and stop, the callee's own datasources. Resolves to
+     * `{ success, result, error, run_id }` (a callee that failed resolves with success false);
+     * rejects for an undeclared or unknown analysis, a cycle (the error names the chain) or a
+     * depth over 10. The nested run is recorded in the run history with its parent. See docs/jobs.md.
      */
     runAnalysis: (analysisId: string, params?: any) => Promise<any>;
 
