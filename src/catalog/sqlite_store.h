@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
   std::optional<RunRecord> find_run(const std::string& run_id) override;
   RunPage list_runs(const std::string& project, const std::string& name, const RunPageRequest& page) override;
   std::vector<std::string> fail_abandoned_runs(const std::string& reason) override;
+  std::map<std::string, RunRecord> latest_runs(const std::string& project) override;
 
   int schema_version() const { return schema_version_; }
 

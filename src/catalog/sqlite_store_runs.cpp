@@ -231,6 +231,24 @@ RunPage SqliteStore::list_runs(const std::string& project, const std::string& na
   return out;
 }
 
+std::map<std::string, RunRecord> SqliteStore::latest_runs(const std::string& project) {
+  std::lock_guard lock(mutex_);
+  // rowid grows with every insert, so the largest one per analysis is its newest run.
+  auto query = db_.prepare(fmt::format(
+      "SELECT {} WHERE a.project = ? AND a.is_active = 1 AND r.rowid IN "
+      "(SELECT max(r2.rowid) FROM analysis_runs r2 JOIN analyses a2 ON a2.id = r2.analysis_id "
+      " WHERE a2.project = ? AND a2.is_active = 1 AND r2.parent_run_id IS NULL GROUP BY r2.analysis_id)",
+      kRunColumns));
+  query.bind(1, project).bind(2, project);
+  std::map<std::string, RunRecord> out;
+  while (query.step()) {
+    RunRecord run = read_run(query);
+    std::string name = run.analysis_name;
+    out.emplace(std::move(name), std::move(run));
+  }
+  return out;
+}
+
 std::vector<std::string> SqliteStore::fail_abandoned_runs(const std::string& reason) {
   std::lock_guard lock(mutex_);
   SqliteTransaction transaction(db_);

@@ -110,6 +110,9 @@ class Store {
   // Start-up recovery: every running run, and every pending nested run (its caller is gone),
   // becomes failed with `reason`. Returns their ids.
   virtual std::vector<std::string> fail_abandoned_runs(const std::string& reason) = 0;
+  // The newest top-level run of each active analysis of the project that has one, by analysis
+  // name (for "last_run" in the analysis list).
+  virtual std::map<std::string, RunRecord> latest_runs(const std::string& project) = 0;
   // ---- end of runs ------------------------------------------------------------------------
 
   // Analysis that must exist: throws NotFound naming it.

@@ -71,7 +71,14 @@ AnalysisService::AnalysisService(catalog::Store& store, std::function<ProjectInf
 Json AnalysisService::list(const std::string& project) {
   project_info_(project);
   Json items = Json::array();
-  for (const auto& analysis : store_.list_analyses(project)) items.push_back(summary_of(analysis));
+  std::map<std::string, catalog::RunRecord> latest = store_.latest_runs(project);
+  for (const auto& analysis : store_.list_analyses(project)) {
+    Json item = summary_of(analysis);
+    auto run = latest.find(analysis.name);
+    item["last_run"] = run == latest.end() ? Json(nullptr) : Json(run->second.started_at.value_or(run->second.queued_at));
+    item["last_status"] = run == latest.end() ? Json(nullptr) : Json(catalog::to_string(run->second.state));
+    items.push_back(std::move(item));
+  }
   return items;
 }
 

@@ -166,6 +166,30 @@ TEST_P(RunStoreContract, NestedRunsAreClaimedOnlyByTheirCaller) {
   EXPECT_THROW(store().claim_run("missing"), NotFound);
 }
 
+TEST_P(RunStoreContract, LatestRunsGivesTheNewestTopLevelRunOfEachActiveAnalysis) {
+  Analysis a = store().create_analysis(analysis_named("a"));
+  Analysis b = store().create_analysis(analysis_named("b"));
+  Analysis idle = store().create_analysis(analysis_named("idle"));
+  Analysis gone = store().create_analysis(analysis_named("gone"));
+  RunRecord first = store().enqueue_run(run_of(a));
+  ASSERT_TRUE(store().claim_run(first.id));
+  store().finish_run(first.id, finished(RunState::Failed));
+  RunRecord second = store().enqueue_run(run_of(a));
+  NewRun nested = run_of(b);
+  nested.trigger = RunTrigger::Nested;
+  nested.parent_run_id = second.id;
+  store().enqueue_run(nested);  // b's only run is nested: not a "last run" of b
+  store().enqueue_run(run_of(gone));
+  store().delete_analysis("default", "gone");
+  (void)idle;
+
+  auto latest = store().latest_runs("default");
+  ASSERT_EQ(latest.size(), 1u);
+  EXPECT_EQ(latest.at("a").id, second.id);
+  EXPECT_EQ(latest.at("a").state, RunState::Pending);
+  EXPECT_TRUE(store().latest_runs("other").empty());
+}
+
 TEST_P(RunStoreContract, ClaimRunWaitsWhileTheAnalysisIsRunning) {
   Analysis a = store().create_analysis(analysis_named("a"));
   Analysis b = store().create_analysis(analysis_named("b"));
