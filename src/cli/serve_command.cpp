@@ -16,6 +16,7 @@
 #include "config/local_token.h"
 #include "duck/duck_extension.h"
 #include "exit_codes.h"
+#include "jobs/analysis_limits.h"
 #include "jobs/job_service.h"
 #include "server/api_server.h"
 
@@ -90,6 +91,7 @@ int serve(const ServeOptions& options) {
       config.data_dir, [&config](const std::string& project) { return config::duck_settings_for(config, project); });
   jobs::RunEnvironmentFactory environment = [databases](const catalog::Analysis& analysis) {
     jobs::RunEnvironment run;
+    run.limits = jobs::limits_for_analysis(analysis.metadata_json);
     run.extensions.push_back(std::make_shared<duck::DuckExtension>(databases, analysis.project));
     return run;
   };
