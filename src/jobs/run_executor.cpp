@@ -4,8 +4,10 @@
 #include <iostream>
 #include <limits>
 
+#include <date/date.h>
 #include <fmt/format.h>
 
+#include "validate/parameter_values.h"
 #include "catalog/ids.h"
 #include "result_preview.h"
 #include "sandbox/sandbox.h"
@@ -234,10 +236,19 @@ NestedResult RunExecutor::run_nested(const catalog::RunRecord& caller, const std
     throw catalog::NotFound(fmt::format("ctx.runAnalysis('{}'): analysis '{}' not found in project '{}'", call.analysis,
                                         call.analysis, caller.project));
   }
+  // The callee gets its parameters checked and its defaults applied, as an execute request would.
+  auto today = date::year_month_day{date::floor<date::days>(std::chrono::system_clock::now())};
+  validate::ParameterResolution resolved =
+      validate::resolve_parameters(std::string_view(callee->metadata_json), call.params, validate::ParameterContext{.today = today});
+  if (!resolved.ok) {
+    std::string problems;
+    for (const auto& error : resolved.errors) problems += (problems.empty() ? "" : "; ") + error.message;
+    throw std::invalid_argument(fmt::format("ctx.runAnalysis('{}'): invalid parameters: {}", call.analysis, problems));
+  }
   catalog::NewRun request;
   request.analysis_id = callee->id;
   request.analysis_version = callee->version;
-  request.parameters_json = to_json(call.params);
+  request.parameters_json = to_json(resolved.values);
   request.trigger = catalog::RunTrigger::Nested;
   request.executed_by = caller.executed_by;
   request.parent_run_id = caller.id;

@@ -3,18 +3,15 @@
 #include <fmt/format.h>
 
 #include "api_server.h"
+#include "route_patterns.h"
 #include "jobs/job_service.h"
 #include "service/analysis_service.h"
 
 namespace as::server {
 
-namespace {
-constexpr const char* kId = "([A-Za-z0-9_-]+)";
-}
-
 void add_analysis_routes(ApiServer& server, ApiServices services) {
   auto& analyses = services.analyses;
-  std::string id = kId;
+  std::string id = kAnalysisIdPattern;
 
   server.route("GET", "/api/analysis", Access::User, [&analyses](const auto&, auto& response, const Caller& caller) {
     send_json(response, 200, analyses.list(caller.project));

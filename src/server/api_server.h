@@ -4,12 +4,15 @@
 // {"error": {"code", "message", "details"}}. Routes call the service layer only.
 #include <functional>
 #include <memory>
+#include <regex>
 #include <string>
+#include <vector>
 
 #include <httplib.h>
 
 #include "config/config.h"
 #include "jobs/job_types.h"
+#include "server/stop_signal.h"
 
 namespace as::jobs {
 class JobService;
@@ -50,15 +53,36 @@ class ApiServer {
   // Binds (port 0 picks a free one) and returns the port; throws naming the address on failure.
   int bind(const std::string& host, int port);
   void serve();  // blocks until stop()
-  void stop();
+  void stop();    // raises stop_signal() first, so held-open responses end at once
+  // Raised when stop() begins; responses held open (?wait_ms, /events) watch it.
+  std::shared_ptr<StopSignal> stop_signal() const { return stop_signal_; }
 
+  // Routes are matched in the order they are added. POST and PUT handlers see the whole body in
+  // request.body; a request without Content-Length has an empty body (RFC 9112 6.3).
   void route(const char* method, const std::string& pattern, Access access, Handler handler);
 
  private:
+  struct Route {
+    std::string method;
+    std::regex pattern;
+  };
+
   Caller authenticate(const httplib::Request& request, Access access) const;
+  // "GET, DELETE": the methods of the routes whose pattern matches `path`; empty when none does.
+  std::string allowed_methods(const std::string& path) const;
+  // 404 (no such path) or 405 (the path exists, the method does not), as a JSON error.
+  void answer_unrouted(const httplib::Request& request, httplib::Response& response) const;
+  // Answers what httplib could not route or read, unless a route already answered.
+  void answer_http_error(const httplib::Request& request, httplib::Response& response) const;
+  // Catch-all POST, PUT and PATCH routes, added last: they read and drop the body of an unrouted
+  // request (so the connection stays usable) and answer 404 or 405. Other methods reach
+  // answer_http_error instead.
+  void add_unrouted_handlers();
 
   ApiServices services_;
+  std::shared_ptr<StopSignal> stop_signal_ = std::make_shared<StopSignal>();
   httplib::Server http_;
+  std::vector<Route> routes_;
 };
 
 // Route groups, one file each.

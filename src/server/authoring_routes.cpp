@@ -1,17 +1,15 @@
 // Authoring endpoints (role `author`): the REST mirror of the MCP operations create, update,
 // versions, version, diff, restore and validate. They call AnalysisService, as MCP will.
 #include "api_server.h"
+#include "route_patterns.h"
 #include "service/analysis_service.h"
 
 namespace as::server {
 
-namespace {
-constexpr const char* kId = "([A-Za-z0-9_-]+)";
-}
-
 void add_authoring_routes(ApiServer& server, ApiServices services) {
   auto& analyses = services.analyses;
-  std::string id = kId;
+  std::string id = kAnalysisIdPattern;
+  std::string segment = kSegmentPattern;
 
   server.route("POST", "/api/analysis", Access::Author, [&analyses](const auto& request, auto& response, const Caller& caller) {
     Json body = body_object(request);
@@ -35,12 +33,12 @@ void add_authoring_routes(ApiServer& server, ApiServices services) {
     send_json(response, 200, analyses.versions(caller.project, request.matches[1]));
   });
 
-  server.route("GET", "/api/analysis/" + id + "/versions/([^/]+)", Access::Author,
+  server.route("GET", "/api/analysis/" + id + "/versions/" + segment, Access::Author,
                [&analyses](const auto& request, auto& response, const Caller& caller) {
                  send_json(response, 200, analyses.version(caller.project, request.matches[1], path_integer(request.matches[2], "version")));
                });
 
-  server.route("POST", "/api/analysis/" + id + "/versions/([^/]+)/restore", Access::Author,
+  server.route("POST", "/api/analysis/" + id + "/versions/" + segment + "/restore", Access::Author,
                [&analyses](const auto& request, auto& response, const Caller& caller) {
                  Json body = body_object(request);
                  send_json(response, 200,

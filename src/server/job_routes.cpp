@@ -1,5 +1,6 @@
 // Job endpoints: execute (always async), status (optionally waiting for the end), stop, the
 // Server-Sent Events stream, run history, and dynamic parameter options.
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -8,9 +9,11 @@
 #include <fmt/format.h>
 
 #include "api_server.h"
+#include "route_patterns.h"
 #include "jobs/job_service.h"
 #include "sandbox/sandbox.h"
 #include "server/job_json.h"
+#include "server/options_json.h"
 #include "service/analysis_service.h"
 #include "validate/parameter_values.h"
 
@@ -21,9 +24,9 @@ using service::ServiceError;
 
 namespace {
 
-constexpr const char* kId = "([A-Za-z0-9_-]+)";
-constexpr const char* kJobId = "([A-Za-z0-9-]+)";
 constexpr std::int64_t kMaxWaitMs = 60'000;
+// ?wait_ms waits in slices this long, so that a stopping server is not held up by it.
+constexpr std::chrono::milliseconds kWaitSlice{250};
 
 // The run, if it exists and belongs to the caller's project (others' runs are 404, not 403:
 // their ids are not even confirmed to exist).
@@ -53,8 +56,10 @@ struct EventQueue {
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<std::string> events;
-  bool finished = false;
+  bool finished = false;        // the final status is queued: end the stream after it
+  bool server_stopping = false;  // end the stream now, the server is going down
   jobs::Subscription subscription;
+  StopSignal::Subscription on_stop;
 };
 
 std::string sse(const char* event, const Json& data) { return fmt::format("event: {}\ndata: {}\n\n", event, data.dump()); }
@@ -62,15 +67,18 @@ std::string sse(const char* event, const Json& data) { return fmt::format("event
 }  // namespace
 
 void add_job_routes(ApiServer& server, ApiServices services) {
+  std::shared_ptr<StopSignal> stopping = server.stop_signal();
   auto& jobs = services.jobs;
   auto& analyses = services.analyses;
-  std::string id = kId;
-  std::string job = kJobId;
+  std::string id = kAnalysisIdPattern;
+  std::string segment = kSegmentPattern;
+  std::string job = kJobIdPattern;
 
   server.route("POST", "/api/analysis/" + id + "/execute", Access::User,
                [&jobs, &analyses](const auto& request, auto& response, const Caller& caller) {
                  Json body = body_object(request);
                  Json given = body.value("parameters", Json::object());
+                 if (given.is_null()) given = Json::object();  // docs/parameters.md: null = no parameters
                  if (!given.is_object()) {
                    throw ServiceError(ErrorCode::BadRequest, fmt::format("'parameters' must be an object, got {}", given.type_name()),
                                       {{"field", "parameters"}});
@@ -89,6 +97,7 @@ void add_job_routes(ApiServer& server, ApiServices services) {
                    Json errors = Json::array();
                    for (const auto& error : resolved.errors) errors.push_back(Json{{"parameter", error.parameter}, {"message", error.message}});
                    std::string first = resolved.errors.empty() ? "" : resolved.errors.front().message;
+                   // 400 with one error per parameter, as the issue asks (docs/api.md); code "bad_request".
                    throw ServiceError(ErrorCode::BadRequest,
                                       resolved.errors.size() > 1 ? fmt::format("invalid parameters: {} (and {} more)", first, resolved.errors.size() - 1)
                                                                  : fmt::format("invalid parameters: {}", first),
@@ -104,11 +113,18 @@ void add_job_routes(ApiServer& server, ApiServices services) {
                });
 
   server.route("GET", "/api/analysis/jobs/" + job, Access::User,
-               [&jobs, &analyses](const auto& request, auto& response, const Caller& caller) {
+               [&jobs, &analyses, stopping](const auto& request, auto& response, const Caller& caller) {
                  std::int64_t wait_ms = query_integer(request, "wait_ms", 0, 0, kMaxWaitMs);
                  std::string job_id = request.matches[1];
                  jobs::JobStatus status = for_own_job(jobs, analyses.store(), caller, job_id, [&](jobs::JobService& service) {
-                   return wait_ms > 0 ? service.wait(job_id, std::chrono::milliseconds(wait_ms)) : service.status(job_id);
+                   if (wait_ms == 0) return service.status(job_id);
+                   // wait() returns as soon as the run ends, so slicing costs nothing but a look at the flag.
+                   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+                   while (true) {
+                     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+                     jobs::JobStatus now = service.wait(job_id, std::clamp(left, std::chrono::milliseconds(1), kWaitSlice));
+                     if (now.finished() || stopping->raised() || std::chrono::steady_clock::now() >= deadline) return now;
+                   }
                  });
                  send_json(response, 200, job_status_json(status));
                });
@@ -123,7 +139,7 @@ void add_job_routes(ApiServer& server, ApiServices services) {
                });
 
   server.route("GET", "/api/analysis/jobs/" + job + "/events", Access::User,
-               [&jobs, &analyses](const auto& request, auto& response, const Caller& caller) {
+               [&jobs, &analyses, stopping](const auto& request, auto& response, const Caller& caller) {
                  std::string job_id = request.matches[1];
                  auto queue = std::make_shared<EventQueue>();
                  std::weak_ptr<EventQueue> weak = queue;
@@ -146,19 +162,27 @@ void add_job_routes(ApiServer& server, ApiServices services) {
                      target->changed.notify_all();
                    });
                  });
+                 queue->on_stop = StopSignal::subscribe(stopping, [weak] {
+                   auto target = weak.lock();
+                   if (!target) return;
+                   std::lock_guard lock(target->mutex);
+                   target->server_stopping = true;
+                   target->changed.notify_all();
+                 });
                  response.set_header("Cache-Control", "no-cache");
                  response.set_chunked_content_provider(
                      "text/event-stream",
                      [queue](std::size_t, httplib::DataSink& sink) {
                        std::unique_lock lock(queue->mutex);
                        // A comment line every 15 s keeps proxies from closing an idle stream.
-                       if (!queue->changed.wait_for(lock, std::chrono::seconds(15), [&] { return !queue->events.empty() || queue->finished; })) {
+                       if (!queue->changed.wait_for(lock, std::chrono::seconds(15),
+                                                    [&] { return !queue->events.empty() || queue->finished || queue->server_stopping; })) {
                          lock.unlock();
                          return sink.write(": keep-alive\n\n", 14);
                        }
                        std::deque<std::string> ready;
                        ready.swap(queue->events);
-                       bool finished = queue->finished;
+                       bool finished = queue->finished || queue->server_stopping;
                        lock.unlock();
                        for (const auto& text : ready) {
                          if (!sink.write(text.data(), text.size())) return false;
@@ -166,15 +190,19 @@ void add_job_routes(ApiServer& server, ApiServices services) {
                        if (finished) sink.done();
                        return true;
                      },
-                     [queue](bool) { queue->subscription.reset(); });
+                     [queue](bool) {
+                       queue->subscription.reset();
+                       queue->on_stop = {};
+                     });
                });
 
   // Runs the parameter's options function in the sandbox, with the analysis's own extensions and
   // limits, and answers at once (options are meant to be quick; the run's time limit applies).
-  server.route("POST", "/api/analysis/" + id + "/parameters/([^/]+)/options", Access::User,
+  server.route("POST", "/api/analysis/" + id + "/parameters/" + segment + "/options", Access::User,
                [&analyses, environment = services.environment](const auto& request, auto& response, const Caller& caller) {
                  Json body = body_object(request);
                  Json current = body.value("current_params", Json::object());
+                 if (current.is_null()) current = Json::object();
                  if (!current.is_object()) {
                    throw ServiceError(ErrorCode::BadRequest, fmt::format("'current_params' must be an object, got {}", current.type_name()),
                                       {{"field", "current_params"}});
@@ -216,7 +244,7 @@ void add_job_routes(ApiServer& server, ApiServices services) {
                                       fmt::format("the options function of parameter '{}' failed: {}", parameter, outcome.failure->message),
                                       {{"parameter", parameter}, {"kind", sandbox::to_string(outcome.failure->kind)}});
                  }
-                 send_json(response, 200, {{"options", Json::parse(outcome.result_json)}});
+                 send_json(response, 200, {{"options", normalize_options(Json::parse(outcome.result_json), parameter)}});
                });
 
   server.route("GET", "/api/analysis/" + id + "/runs", Access::User,

@@ -88,3 +88,7 @@ def analysis(write_script):
         )
 
     return write
+
+
+# The REST API fixtures (api_server, user, author, ...) live in their own file.
+from conftest_api import *  # noqa: E402,F401,F403

@@ -24,12 +24,32 @@ class JobsNested : public as::testing::JobsTest {};
 
 }  // namespace
 
+TEST_F(JobsNested, CalleeParametersAreCheckedAndDefaulted) {
+  add("caller",
+      "const ok = await ctx.runAnalysis('callee', {});\n"
+      "let refused = null;\n"
+      "try { await ctx.runAnalysis('callee', { n: 'many' }); } catch (e) { refused = e.message; }\n"
+      "return { ok: ok.result, refused };",
+      depends_on({"callee"}));
+  add("callee", "return { n: params.n };", R"({"parameters":{"n":{"type":"number","default":7}}})");
+  start();
+  JobStatus parent = run_to_end("caller");
+  ASSERT_EQ(parent.run.state, RunState::Completed) << describe(parent);
+  auto result = nlohmann::json::parse(*parent.result_json);
+  EXPECT_EQ(result["ok"], nlohmann::json::parse(R"({"n":7})")) << "the callee's default applies";
+  ASSERT_TRUE(result["refused"].is_string());
+  EXPECT_NE(result["refused"].get<std::string>().find("ctx.runAnalysis('callee'): invalid parameters: parameter 'n'"), std::string::npos)
+      << result["refused"];
+  EXPECT_EQ(store_->list_runs("default", "callee", catalog::RunPageRequest{}).runs.size(), 1u) << "a refused call writes no run";
+}
+
 TEST_F(JobsNested, RunAnalysisReturnsTheCalleeResultAndRecordsTheNestedRun) {
   add("caller",
       "const r = await ctx.runAnalysis('callee', { n: 20 });\n"
       "return { success: r.success, result: r.result, error: r.error, run_id: r.run_id };",
       depends_on({"callee"}));
-  add("callee", "ctx.log('nested log'); ctx.metadata.set('calls', (ctx.metadata.get('calls') || 0) + 1);\nreturn { doubled: params.n * 2 };");
+  add("callee", "ctx.log('nested log'); ctx.metadata.set('calls', (ctx.metadata.get('calls') || 0) + 1);\nreturn { doubled: params.n * 2 };",
+      R"({"parameters":{"n":{"type":"number","required":true}}})");
   start();
   JobStatus parent = run_to_end("caller");
   ASSERT_EQ(parent.run.state, RunState::Completed) << describe(parent);
