@@ -19,6 +19,8 @@
 // Deliberate widenings of the spec text, each compatible with it:
 // - `run` may also return the object directly (the sandbox awaits a promise when there is one).
 // - `Buffer` is an alias of `Uint8Array`: the sandbox has no Node.js Buffer; bytes are Uint8Arrays.
+// - SQLDataSource.stream returns an AsyncIterableIterator (usable in `for await`), and execute /
+//   insert resolve with `{ rowsAffected }` instead of nothing.
 
 /** Bytes. The sandbox represents binary data as Uint8Array (there is no Node.js Buffer). */
 type Buffer = Uint8Array;
