@@ -70,11 +70,13 @@ struct Guard {
   }
 };
 
-JSClassID guard_class_id = 0;
+Guard* guard_of(JSValueConst object) {
+  JSClassID ignored = 0;
+  return static_cast<Guard*>(JS_GetAnyOpaque(object, &ignored));
+}
 
-Guard* guard_of(JSValueConst object) { return static_cast<Guard*>(JS_GetOpaque(object, guard_class_id)); }
-
-void finalize_guard(JSRuntime*, JSValueConst object) { delete guard_of(object); }  // NOLINT: owned by the JS object
+// The guard object owns its Guard; it goes with the run's runtime.
+void finalize_guard(JSRuntime*, JSValueConst object) { std::unique_ptr<Guard> owned(guard_of(object)); }
 
 // Names JS machinery looks up on any object (await, JSON.stringify, inspection): they read as
 // undefined instead of throwing.
@@ -107,16 +109,17 @@ JSClassExoticMethods guard_exotic = {
     .set_property = nullptr,
 };
 
-bool register_guard_class(JSContext* ctx) {
-  static std::once_flag once;
+// Class ids are allocated per runtime in QuickJS-ng, and every run has its own runtime, so the
+// class is registered afresh for each run (as src/frame does). 0 when it cannot be.
+JSClassID register_guard_class(JSContext* ctx) {
   JSRuntime* runtime = JS_GetRuntime(ctx);
-  std::call_once(once, [runtime] { JS_NewClassID(runtime, &guard_class_id); });
-  if (JS_IsRegisteredClass(runtime, guard_class_id)) return true;
+  JSClassID id = 0;
+  JS_NewClassID(runtime, &id);
   JSClassDef definition{};
   definition.class_name = "DatasourceGuard";
   definition.finalizer = finalize_guard;
   definition.exotic = &guard_exotic;
-  return JS_NewClass(runtime, guard_class_id, &definition) == 0;
+  return JS_NewClass(runtime, id, &definition) == 0 ? id : 0;
 }
 
 // ---- one datasource's functions --------------------------------------------------------------
@@ -379,7 +382,11 @@ DatasourceExtension::DatasourceExtension(std::shared_ptr<DatasourceRegistry> reg
 
 bool DatasourceExtension::install(sandbox::RunScope& scope, JSValueConst ctx_object) {
   JSContext* ctx = scope.ctx;
-  if (!register_guard_class(ctx)) return false;
+  JSClassID guard_class = register_guard_class(ctx);
+  if (guard_class == 0) {
+    JS_ThrowInternalError(ctx, "could not register the ctx.datasource guard class");
+    return false;
+  }
   auto guard = std::make_unique<Guard>();
   guard->project = project_;
   guard->declared = declared_;
@@ -410,7 +417,7 @@ bool DatasourceExtension::install(sandbox::RunScope& scope, JSValueConst ctx_obj
     if (JS_IsException(member)) return false;
     if (JS_DefinePropertyValueStr(ctx, object.get(), name.c_str(), member, JS_PROP_ENUMERABLE) < 0) return false;
   }
-  JsValue prototype(ctx, JS_NewObjectProtoClass(ctx, JS_NULL, guard_class_id));
+  JsValue prototype(ctx, JS_NewObjectProtoClass(ctx, JS_NULL, guard_class));
   if (prototype.is_exception()) return false;
   JS_SetOpaque(prototype.get(), guard.release());
   if (JS_SetPrototype(ctx, object.get(), prototype.get()) < 0) return false;

@@ -300,3 +300,20 @@ TEST(PostgresDatasource, AnUnreachableServerFailsFast) {
       << outcome.failure->message;
   std::cout << "[ measured ] postgres: refused connection reported after " << ms_since(started) << " ms\n";
 }
+
+TEST(PostgresDatasource, QueryOf100kRowsIntoJsObjects) {
+  AS_REQUIRE_POSTGRES();
+  auto registry = postgres_registry();
+  sandbox::RunRequest request;
+  request.limits.timeout = std::chrono::seconds(120);
+  auto started = Clock::now();
+  auto outcome = run_with_datasources(R"(
+    const rows = await ctx.datasource.pg.query('SELECT * FROM big WHERE id <= $1', [100000]);
+    return { rows: rows.length, idSum: rows.reduce((sum, r) => sum + r.id, 0) };)",
+                                      registry, {"pg"}, request);
+  double seconds = ms_since(started) / 1000;
+  ASSERT_EQ(outcome.status, RunStatus::Completed) << failure_message(outcome);
+  EXPECT_EQ(outcome.result_json, R"({"rows":100000,"idSum":5000050000})");
+  std::cout << "[ measured ] postgres query() of 100,000 rows x 6 columns into JS objects (whole run): " << seconds << " s ("
+            << static_cast<std::size_t>(100000 / seconds) << " rows/s)\n";
+}
