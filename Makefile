@@ -44,7 +44,10 @@ unit-test: build
 e2e-test: build
 	AS_BIN=$(abspath $(BIN)) python3 -m pytest -q tests/e2e
 
-test: unit-test e2e-test
+# The real database servers the datasource tests need run only for the duration of the tests
+# (scripts/test-services starts them, exports AS_TEST_* and stops what it started).
+test: build
+	@bash scripts/test-services run $(MAKE) --no-print-directory unit-test e2e-test
 
 bench: build
 	@bash bench/run

@@ -19,6 +19,8 @@
 // Deliberate widenings of the spec text, each compatible with it:
 // - `run` may also return the object directly (the sandbox awaits a promise when there is one).
 // - `Buffer` is an alias of `Uint8Array`: the sandbox has no Node.js Buffer; bytes are Uint8Arrays.
+// - SQLDataSource.stream returns an AsyncIterableIterator (usable in `for await`), and execute /
+//   insert resolve with `{ rowsAffected }` instead of nothing.
 
 /** Bytes. The sandbox represents binary data as Uint8Array (there is no Node.js Buffer). */
 type Buffer = Uint8Array;
@@ -89,8 +91,9 @@ interface SelectOption {
 /** The `ctx` argument of `run`. */
 interface Context {
     /**
-     * Planned. Datasource access by name, only for the datasources the analysis declares in
-     * `dependencies.datasources`.
+     * Datasource access by name, only for the datasources the analysis declares in
+     * `dependencies.datasources` (docs/datasources.md); any other name throws a ReferenceError
+     * naming it. Available for `sqlite` and `postgres` datasources; other types are planned.
      */
     datasource: {
         [name: string]: DataSource;
@@ -180,12 +183,19 @@ interface Context {
 }
 
 // DataSource Types (all Planned)
-/** Planned. PostgreSQL, MySQL/MariaDB, SQLite, ClickHouse. Read-only unless configured otherwise. */
+/**
+ * PostgreSQL and SQLite: available (docs/datasources.md). MySQL/MariaDB, ClickHouse: planned.
+ * Read-only unless the datasource's config says `allow_writes = true` (enforced by the database).
+ */
 interface SQLDataSource {
+    /** Available. One statement; `$1...` (PostgreSQL) or `?` (SQLite) parameters bound on the server. */
     query: (sql: string, params?: any[]) => Promise<any[]>;
-    stream: (sql: string, params?: any[], batchSize?: number) => AsyncIterator<any[]>;
-    execute?: (sql: string, params?: any[]) => Promise<void>;
-    insert?: (table: string, data: any[]) => Promise<void>;
+    /** Available. Batches of `batchSize` rows (default 1000) from a server-side cursor. */
+    stream: (sql: string, params?: any[], batchSize?: number) => AsyncIterableIterator<any[]>;
+    /** Available; needs allow_writes. Resolves with `{ rowsAffected }` (the spec says void). */
+    execute?: (sql: string, params?: any[]) => Promise<{ rowsAffected: number }>;
+    /** Available; needs allow_writes. Rows are objects, one property per column. */
+    insert?: (table: string, data: any[]) => Promise<{ rowsAffected: number }>;
 }
 
 /** Planned. S3, GCS, Azure Blob. */

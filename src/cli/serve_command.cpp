@@ -14,6 +14,7 @@
 #include "catalog_context.h"
 #include "config/demo_database.h"
 #include "config/local_token.h"
+#include "datasources/datasource_extension.h"
 #include "duck/duck_extension.h"
 #include "exit_codes.h"
 #include "jobs/analysis_limits.h"
@@ -89,10 +90,14 @@ int serve(const ServeOptions& options) {
 
   auto databases = std::make_shared<duck::DatabaseRegistry>(
       config.data_dir, [&config](const std::string& project) { return config::duck_settings_for(config, project); });
-  jobs::RunEnvironmentFactory environment = [databases](const catalog::Analysis& analysis) {
+  auto datasource_registry = std::make_shared<datasources::DatasourceRegistry>(config);
+  jobs::RunEnvironmentFactory environment = [databases, datasource_registry](const catalog::Analysis& analysis) {
     jobs::RunEnvironment run;
     run.limits = jobs::limits_for_analysis(analysis.metadata_json);
     run.extensions.push_back(std::make_shared<duck::DuckExtension>(databases, analysis.project));
+    // ctx.datasource: only what the analysis declares (docs/datasources.md).
+    run.extensions.push_back(std::make_shared<datasources::DatasourceExtension>(
+        datasource_registry, analysis.project, datasources::declared_datasources(analysis.metadata_json)));
     return run;
   };
   jobs::JobService jobs(context->store(),

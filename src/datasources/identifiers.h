@@ -1,0 +1,12 @@
+#pragma once
+// Quoting names for SQL text that the sandbox writes itself (insert()).
+#include <string>
+#include <string_view>
+
+namespace as::datasources {
+
+// `name` as a double-quoted SQL identifier ("a""b"). A dotted name (schema.table) quotes each
+// part. Throws DatasourceError for an empty name or part, or one holding a NUL character.
+std::string quote_identifier(std::string_view name, bool dotted = false);
+
+}  // namespace as::datasources

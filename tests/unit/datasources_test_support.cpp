@@ -1,0 +1,89 @@
+#include "datasources_test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "datasources/datasource_extension.h"
+#include "run_helpers.h"
+
+namespace as::testing {
+namespace {
+
+std::string env(const char* name, const char* fallback = "") {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+}  // namespace
+
+bool postgres_available() { return !env("AS_TEST_PG_PORT").empty(); }
+bool services_required() { return env("AS_TEST_SERVICES_REQUIRED") == "1"; }
+
+config::DatasourceConfig postgres_datasource(const std::string& name, bool allow_writes) {
+  config::DatasourceConfig ds;
+  ds.name = name;
+  ds.type = config::DatasourceType::Postgres;
+  ds.allow_writes = allow_writes;
+  ds.settings["host"] = env("AS_TEST_PG_HOST", "127.0.0.1");
+  ds.settings["port"] = static_cast<std::int64_t>(std::stoll(env("AS_TEST_PG_PORT", "54329")));
+  ds.settings["database"] = env("AS_TEST_PG_DATABASE", "as_test");
+  ds.settings["user"] = env("AS_TEST_PG_USER", "as_test");
+  ds.settings["sslmode"] = std::string("disable");
+  ds.settings["connect_timeout_ms"] = std::int64_t{5000};
+  ds.settings["pool_size"] = std::int64_t{4};
+  ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
+  ds.secrets["password"] = config::SecretRef{"AS_TEST_PG_PASSWORD"};
+  return ds;
+}
+
+config::DatasourceConfig sqlite_datasource(const std::string& name, const std::filesystem::path& path, bool allow_writes) {
+  config::DatasourceConfig ds;
+  ds.name = name;
+  ds.type = config::DatasourceType::Sqlite;
+  ds.allow_writes = allow_writes;
+  ds.settings["path"] = path.string();
+  ds.settings["busy_timeout_ms"] = std::int64_t{5000};
+  ds.settings["pool_size"] = std::int64_t{2};
+  ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
+  return ds;
+}
+
+config::Config config_with(std::vector<config::DatasourceConfig> datasources) {
+  config::Config config;
+  config::ProjectConfig project;
+  project.name = "test";
+  for (auto& ds : datasources) project.datasources[ds.name] = std::move(ds);
+  config.projects["test"] = std::move(project);
+  return config;
+}
+
+sandbox::RunOutcome run_with_datasources(const std::string& body, const std::shared_ptr<datasources::DatasourceRegistry>& registry,
+                                         const std::vector<std::string>& declared, sandbox::RunRequest request) {
+  request.extensions.push_back(std::make_shared<datasources::DatasourceExtension>(registry, "test", declared));
+  return run_body(body, std::move(request));
+}
+
+std::string run_ok(const std::string& body, const std::shared_ptr<datasources::DatasourceRegistry>& registry,
+                   const std::vector<std::string>& declared) {
+  auto outcome = run_with_datasources(body, registry, declared);
+  EXPECT_EQ(outcome.status, sandbox::RunStatus::Completed) << failure_message(outcome) << "\nscript:\n" << body;
+  return outcome.result_json;
+}
+
+std::size_t resident_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "VmRSS:") {
+      std::size_t kb = 0;
+      status >> kb;
+      return kb * 1024;
+    }
+    status.ignore(1 << 12, '\n');
+  }
+  return 0;
+}
+
+}  // namespace as::testing
