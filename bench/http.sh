@@ -26,7 +26,10 @@ server_pid=
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-(cd "$work" && unset ANALYSIS_SANDBOX_CONFIG && pin "${SERVER_CPU:-}" "$bin" serve --listen 127.0.0.1:0 >"$work/out" 2>"$work/err") &
+server=("$bin" serve --listen 127.0.0.1:0)
+[ -n "${SERVER_CPU:-}" ] && server=(taskset -c "$SERVER_CPU" "${server[@]}")
+# exec: $! must be the server itself, so that the cleanup's kill reaches it.
+(cd "$work" && unset ANALYSIS_SANDBOX_CONFIG && exec "${server[@]}" >"$work/out" 2>"$work/err") &
 server_pid=$!
 for _ in $(seq 100); do grep -q 'listening on' "$work/out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/out")

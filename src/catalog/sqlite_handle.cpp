@@ -17,7 +17,16 @@ SqliteDatabase::SqliteDatabase(const std::string& path) {
   sqlite3_extended_result_codes(db_, 1);
 }
 
-SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(db_); }
+SqliteDatabase::~SqliteDatabase() {
+  for (auto& [sql, statement] : idle_statements_) sqlite3_finalize(statement);
+  sqlite3_close_v2(db_);
+}
+
+void SqliteDatabase::keep_for_reuse(std::string sql, sqlite3_stmt* statement) {
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  if (!idle_statements_.emplace(std::move(sql), statement).second) sqlite3_finalize(statement);  // one kept per text
+}
 
 void SqliteDatabase::exec(const std::string& sql) {
   char* error = nullptr;
@@ -29,16 +38,42 @@ void SqliteDatabase::exec(const std::string& sql) {
   }
 }
 
-SqliteStatement SqliteDatabase::prepare(std::string_view sql) { return SqliteStatement(db_, sql); }
+SqliteStatement SqliteDatabase::prepare(std::string_view sql) {
+  std::string key(sql);
+  sqlite3_stmt* statement = nullptr;
+  if (auto idle = idle_statements_.find(key); idle != idle_statements_.end()) {
+    statement = idle->second;
+    idle_statements_.erase(idle);
+  } else {
+    int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (rc != SQLITE_OK) throw SqliteError(fmt::format("catalog SQL does not prepare: {}", sqlite3_errmsg(db_)), rc);
+  }
+  return SqliteStatement(*this, std::move(key), statement);
+}
+
+SqliteStatement::SqliteStatement(SqliteDatabase& owner, std::string sql, sqlite3_stmt* statement)
+    : db_(owner.db_), stmt_(statement), owner_(&owner), sql_(std::move(sql)) {}
 
 SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) throw SqliteError(fmt::format("catalog SQL does not prepare: {}", sqlite3_errmsg(db)), rc);
 }
 
-SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), owner_(other.owner_), sql_(std::move(other.sql_)) {}
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() {
+  if (!stmt_) return;
+  if (owner_) {
+    try {
+      owner_->keep_for_reuse(std::move(sql_), stmt_);
+      return;
+    } catch (...) {
+      // Out of memory for the cache entry: finalize instead.
+    }
+  }
+  sqlite3_finalize(stmt_);
+}
 
 SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
   sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);

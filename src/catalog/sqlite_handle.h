@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace as::catalog {
 
@@ -28,17 +29,24 @@ class SqliteDatabase {
   ~SqliteDatabase();
 
   void exec(const std::string& sql);  // one or more statements, no results
+  // A prepared statement for `sql`. Statements are kept for reuse when they go out of scope, so
+  // the same SQL is compiled once per connection (the catalog runs a few dozen distinct texts
+  // on every request). Not thread-safe, like the connection itself.
   SqliteStatement prepare(std::string_view sql);
   std::int64_t changes() const { return sqlite3_changes64(db_); }
   sqlite3* handle() const { return db_; }
 
  private:
+  friend class SqliteStatement;
+  void keep_for_reuse(std::string sql, sqlite3_stmt* statement);
+
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> idle_statements_;  // reset, ready to bind
 };
 
 class SqliteStatement {
  public:
-  SqliteStatement(sqlite3* db, std::string_view sql);
+  SqliteStatement(sqlite3* db, std::string_view sql);  // a one-off statement, finalized at the end
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -59,8 +67,13 @@ class SqliteStatement {
   bool is_null(int column) const;
 
  private:
+  friend class SqliteDatabase;
+  SqliteStatement(SqliteDatabase& owner, std::string sql, sqlite3_stmt* statement);
+
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  SqliteDatabase* owner_ = nullptr;  // set: handed back to it for reuse instead of finalized
+  std::string sql_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if the scope is left by an exception.

@@ -99,6 +99,13 @@ CREATE TABLE analysis_run_metadata (
   PRIMARY KEY (analysis_id, key)
 );
 )SQL",
+    // 2: run history in (analysis, queued_at) order, ascending: "newest first, newest of equal
+    // times first" (ORDER BY queued_at DESC, rowid DESC) is then a reverse index scan instead of
+    // a sort of the analysis's whole history on every page and every analysis list.
+    R"SQL(
+DROP INDEX analysis_runs_by_analysis;
+CREATE INDEX analysis_runs_by_analysis ON analysis_runs(analysis_id, queued_at);
+)SQL",
 };
 
 }  // namespace

@@ -233,13 +233,14 @@ RunPage SqliteStore::list_runs(const std::string& project, const std::string& na
 
 std::map<std::string, RunRecord> SqliteStore::latest_runs(const std::string& project) {
   std::lock_guard lock(mutex_);
-  // rowid grows with every insert, so the largest one per analysis is its newest run.
+  // One index lookup per analysis (analysis_runs_by_analysis), not a scan of the run history:
+  // the list endpoint calls this on every request.
   auto query = db_.prepare(fmt::format(
-      "SELECT {} WHERE a.project = ? AND a.is_active = 1 AND r.rowid IN "
-      "(SELECT max(r2.rowid) FROM analysis_runs r2 JOIN analyses a2 ON a2.id = r2.analysis_id "
-      " WHERE a2.project = ? AND a2.is_active = 1 AND r2.parent_run_id IS NULL GROUP BY r2.analysis_id)",
+      "SELECT {} WHERE r.id IN (SELECT (SELECT r2.id FROM analysis_runs r2 WHERE r2.analysis_id = a2.id AND "
+      "r2.parent_run_id IS NULL ORDER BY r2.queued_at DESC, r2.rowid DESC LIMIT 1) "
+      "FROM analyses a2 WHERE a2.project = ? AND a2.is_active = 1)",
       kRunColumns));
-  query.bind(1, project).bind(2, project);
+  query.bind(1, project);
   std::map<std::string, RunRecord> out;
   while (query.step()) {
     RunRecord run = read_run(query);

@@ -161,7 +161,7 @@ TEST(SqliteStore, DataSurvivesReopening) {
     store.update_analysis("default", "kept", change("v2", "{}", "second"));
   }
   SqliteStore reopened(path.string());
-  EXPECT_EQ(reopened.schema_version(), 1);
+  EXPECT_EQ(reopened.schema_version(), 2);
   EXPECT_EQ(reopened.get_analysis("default", "kept").version, 2);
   EXPECT_EQ(reopened.versions("default", "kept").size(), 2u);
 }
