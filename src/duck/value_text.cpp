@@ -34,16 +34,18 @@ CivilDate civil_from_days(std::int64_t days) {
 void append_date(ShortText& text, std::int64_t days) {
   CivilDate date = civil_from_days(days);
   if (date.year >= 0 && date.year <= 9999) {
-    text.append_digits(static_cast<std::uint64_t>(date.year), 4);
+    const auto year = static_cast<unsigned>(date.year);
+    text.append_two_digits(year / 100);
+    text.append_two_digits(year % 100);
   } else {
     // ISO-8601 expanded years (what JS Date reads): sign and at least six digits; year 0 is 1 BC.
     text.append(date.year < 0 ? '-' : '+');
     text.append_digits(static_cast<std::uint64_t>(date.year < 0 ? -date.year : date.year), 6);
   }
   text.append('-');
-  text.append_digits(date.month, 2);
+  text.append_two_digits(date.month);
   text.append('-');
-  text.append_digits(date.day, 2);
+  text.append_two_digits(date.day);
 }
 
 // Fraction of a second in nanoseconds: none when whole, else 3, 6 or 9 digits as needed.
@@ -63,9 +65,9 @@ void append_time_of_day(ShortText& text, std::int64_t nanos_of_day) {
   auto seconds = static_cast<std::uint64_t>(nanos_of_day / 1'000'000'000);
   text.append_digits(seconds / 3600, 2);
   text.append(':');
-  text.append_digits(seconds / 60 % 60, 2);
+  text.append_two_digits(static_cast<unsigned>(seconds / 60 % 60));
   text.append(':');
-  text.append_digits(seconds % 60, 2);
+  text.append_two_digits(static_cast<unsigned>(seconds % 60));
   append_fraction(text, static_cast<std::uint64_t>(nanos_of_day % 1'000'000'000));
 }
 
@@ -107,6 +109,10 @@ std::vector<std::uint8_t> bignum_magnitude(StringBytes bignum, bool& negative) {
 }  // namespace
 
 void ShortText::append_digits(std::uint64_t value, int width) {
+  if (width == 2 && value < 100) {
+    append_two_digits(static_cast<unsigned>(value));
+    return;
+  }
   char digits[20];
   int count = 0;
   do {
