@@ -113,7 +113,23 @@ bool fill(const VectorView& view, idx_t count, JSValue* out, std::size_t stride,
 
 }  // namespace
 
-ColumnReader::ColumnReader(JSContext* ctx, const ColumnType& type) : ctx_(ctx), type_(&type) {
+JSValue DateTexts::get(std::int32_t days) {
+  if (texts_.empty()) {
+    days_.assign(kSlots, 0);
+    texts_.assign(kSlots, JS_UNDEFINED);
+  }
+  std::size_t slot = static_cast<std::uint32_t>(days) % kSlots;
+  if (days_[slot] != days || JS_IsUndefined(texts_[slot])) {
+    JSValue text = js_text(ctx_, format_date(days).view());
+    if (JS_IsException(text)) return JS_EXCEPTION;
+    JS_FreeValue(ctx_, texts_[slot]);
+    texts_[slot] = text;
+    days_[slot] = days;
+  }
+  return JS_DupValue(ctx_, texts_[slot]);
+}
+
+ColumnReader::ColumnReader(JSContext* ctx, const ColumnType& type) : ctx_(ctx), type_(&type), date_texts_(ctx) {
   for (const auto& child : type.children) children_.emplace_back(ctx, child);
   for (const auto& name : type.names) atoms_.emplace_back(ctx, name);
   if (type.id == DUCKDB_TYPE_INTERVAL) {
@@ -173,7 +189,7 @@ auto ColumnReader::with_converter(const VectorView& view, Visit&& visit) {
     case DUCKDB_TYPE_BIT:
       return visit([&](idx_t row) { return js_text(ctx, format_bits(string_bytes(view.at<duckdb_string_t>(row)))); });
     case DUCKDB_TYPE_BIGNUM: return visit([&](idx_t row) { return bignum_at(view, row); });
-    case DUCKDB_TYPE_DATE: return visit([&](idx_t row) { return js_text(ctx, format_date(view.at<duckdb_date>(row).days).view()); });
+    case DUCKDB_TYPE_DATE: return visit([&](idx_t row) { return date_texts_.get(view.at<duckdb_date>(row).days); });
     case DUCKDB_TYPE_TIME:
       return visit([&](idx_t row) { return js_text(ctx, format_time(view.at<duckdb_time>(row).micros, TimeUnit::Micros).view()); });
     case DUCKDB_TYPE_TIME_NS:
