@@ -11,7 +11,7 @@ namespace {
 constexpr std::int32_t kDateInfinity = std::numeric_limits<std::int32_t>::max();
 constexpr std::int64_t kTimestampInfinity = std::numeric_limits<std::int64_t>::max();
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Proleptic Gregorian calendar from days since 1970-01-01 (Howard Hinnant's civil_from_days).
 struct CivilDate {
@@ -160,25 +160,38 @@ ShortText format_time_tz(duckdb_time_tz value) {
   return text;
 }
 
-ShortText format_timestamp(std::int64_t value, TimeUnit unit, bool utc) {
+namespace {
+
+// One template per unit so that the divisions below are by constants (the hot path of
+// timestamp columns).
+template <std::int64_t kPerSecond>
+ShortText format_timestamp_in(std::int64_t value, bool utc) {
+  constexpr std::int64_t kPerDay = 86'400 * kPerSecond;
   ShortText text;
-  if (value == kTimestampInfinity) {
-    text.append("infinity");
-    return text;
-  }
-  if (value == -kTimestampInfinity) {
-    text.append("-infinity");
-    return text;
-  }
-  const auto per_second = static_cast<std::int64_t>(unit);
-  const std::int64_t per_day = 86'400 * per_second;
-  std::int64_t days = floor_div(value, per_day);
-  std::int64_t of_day = value - days * per_day;
+  std::int64_t days = floor_div(value, kPerDay);
+  std::int64_t of_day = value - days * kPerDay;
   append_date(text, days);
   text.append('T');
-  append_time_of_day(text, of_day * (1'000'000'000 / per_second));
+  append_time_of_day(text, of_day * (1'000'000'000 / kPerSecond));
   if (utc) text.append('Z');
   return text;
+}
+
+}  // namespace
+
+ShortText format_timestamp(std::int64_t value, TimeUnit unit, bool utc) {
+  if (value == kTimestampInfinity || value == -kTimestampInfinity) {
+    ShortText text;
+    text.append(value < 0 ? "-infinity" : "infinity");
+    return text;
+  }
+  switch (unit) {
+    case TimeUnit::Seconds: return format_timestamp_in<1>(value, utc);
+    case TimeUnit::Millis: return format_timestamp_in<1'000>(value, utc);
+    case TimeUnit::Micros: return format_timestamp_in<1'000'000>(value, utc);
+    case TimeUnit::Nanos: break;
+  }
+  return format_timestamp_in<1'000'000'000>(value, utc);
 }
 
 ShortText format_uuid(duckdb_hugeint value) {
