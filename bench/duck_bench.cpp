@@ -267,14 +267,14 @@ int main(int argc, char** argv) {
   }
   auto rate = [&](double ms) { return static_cast<double>(rows) / (ms / 1000.0); };
   double raw_ms = median(raw), ctx_ms = median(ctx);
-  std::printf("\n| %-62s | %10s | %14s |\n", "1,000,000 rows x 6 columns", "median ms", "rows/s");
-  std::printf("|%s|%s|%s|\n", std::string(64, '-').c_str(), std::string(12, '-').c_str(), std::string(16, '-').c_str());
-  std::printf("| %-62s | %10.1f | %14.0f |\n", "DuckDB C API, materialised (duckdb_query + fetch + read values)", raw_ms, rate(raw_ms));
-  std::printf("| %-62s | %10.1f | %14.0f |\n", "DuckDB C API, streaming (pending_prepared_streaming + fetch + read)", median(streaming), rate(median(streaming)));
-  std::printf("| %-62s | %10.1f | %14.0f |\n", "ctx.duckdb.query into JS rows (timed in the script)", ctx_ms, rate(ctx_ms));
-  std::printf("| %-62s | %10.1f | %14s |\n", "  of which: fetch + measure chunks (DuckSession::query)", median(fetch), "");
-  std::printf("| %-62s | %10.1f | %14s |\n", "  of which: build JS rows (rows_to_js)", median(build), "");
-  std::printf("| %-62s | %10.1f | %14.0f |\n", "reference: QuickJS building the same rows from JS object literals", median(literals),
+  std::printf("\n| %-68s | %10s | %14s |\n", "1,000,000 rows x 6 columns", "median ms", "rows/s");
+  std::printf("|%s|%s|%s|\n", std::string(70, '-').c_str(), std::string(12, '-').c_str(), std::string(16, '-').c_str());
+  std::printf("| %-68s | %10.1f | %14.0f |\n", "DuckDB C API, materialised (duckdb_query + fetch + read values)", raw_ms, rate(raw_ms));
+  std::printf("| %-68s | %10.1f | %14.0f |\n", "DuckDB C API, streaming (pending_prepared_streaming + fetch + read)", median(streaming), rate(median(streaming)));
+  std::printf("| %-68s | %10.1f | %14.0f |\n", "ctx.duckdb.query into JS rows (timed in the script)", ctx_ms, rate(ctx_ms));
+  std::printf("| %-68s | %10.1f | %14s |\n", "  of which: fetch + measure chunks (DuckSession::query)", median(fetch), "");
+  std::printf("| %-68s | %10.1f | %14s |\n", "  of which: build JS rows (rows_to_js)", median(build), "");
+  std::printf("| %-68s | %10.1f | %14.0f |\n", "reference: QuickJS building the same rows from JS object literals", median(literals),
               rate(median(literals)));
   std::printf("\nctx.duckdb.query rate / raw materialised rate: %.1f%% (target >= 40%%)  [checksum %llu]\n", 100.0 * raw_ms / ctx_ms,
               static_cast<unsigned long long>(checksum));
