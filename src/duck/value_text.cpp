@@ -11,7 +11,7 @@ namespace {
 constexpr std::int32_t kDateInfinity = std::numeric_limits<std::int32_t>::max();
 constexpr std::int64_t kTimestampInfinity = std::numeric_limits<std::int64_t>::max();
 
-inline std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Proleptic Gregorian calendar from days since 1970-01-01 (Howard Hinnant's civil_from_days).
 struct CivilDate {
