@@ -34,16 +34,18 @@ CivilDate civil_from_days(std::int64_t days) {
 void append_date(ShortText& text, std::int64_t days) {
   CivilDate date = civil_from_days(days);
   if (date.year >= 0 && date.year <= 9999) {
-    text.append_digits(static_cast<std::uint64_t>(date.year), 4);
+    const auto year = static_cast<unsigned>(date.year);
+    text.append_two_digits(year / 100);
+    text.append_two_digits(year % 100);
   } else {
     // ISO-8601 expanded years (what JS Date reads): sign and at least six digits; year 0 is 1 BC.
     text.append(date.year < 0 ? '-' : '+');
     text.append_digits(static_cast<std::uint64_t>(date.year < 0 ? -date.year : date.year), 6);
   }
   text.append('-');
-  text.append_digits(date.month, 2);
+  text.append_two_digits(date.month);
   text.append('-');
-  text.append_digits(date.day, 2);
+  text.append_two_digits(date.day);
 }
 
 // Fraction of a second in nanoseconds: none when whole, else 3, 6 or 9 digits as needed.
@@ -63,9 +65,9 @@ void append_time_of_day(ShortText& text, std::int64_t nanos_of_day) {
   auto seconds = static_cast<std::uint64_t>(nanos_of_day / 1'000'000'000);
   text.append_digits(seconds / 3600, 2);
   text.append(':');
-  text.append_digits(seconds / 60 % 60, 2);
+  text.append_two_digits(static_cast<unsigned>(seconds / 60 % 60));
   text.append(':');
-  text.append_digits(seconds % 60, 2);
+  text.append_two_digits(static_cast<unsigned>(seconds % 60));
   append_fraction(text, static_cast<std::uint64_t>(nanos_of_day % 1'000'000'000));
 }
 
@@ -107,6 +109,10 @@ std::vector<std::uint8_t> bignum_magnitude(StringBytes bignum, bool& negative) {
 }  // namespace
 
 void ShortText::append_digits(std::uint64_t value, int width) {
+  if (width == 2 && value < 100) {
+    append_two_digits(static_cast<unsigned>(value));
+    return;
+  }
   char digits[20];
   int count = 0;
   do {
@@ -154,25 +160,38 @@ ShortText format_time_tz(duckdb_time_tz value) {
   return text;
 }
 
-ShortText format_timestamp(std::int64_t value, TimeUnit unit, bool utc) {
+namespace {
+
+// One template per unit so that the divisions below are by constants (the hot path of
+// timestamp columns).
+template <std::int64_t kPerSecond>
+ShortText format_timestamp_in(std::int64_t value, bool utc) {
+  constexpr std::int64_t kPerDay = 86'400 * kPerSecond;
   ShortText text;
-  if (value == kTimestampInfinity) {
-    text.append("infinity");
-    return text;
-  }
-  if (value == -kTimestampInfinity) {
-    text.append("-infinity");
-    return text;
-  }
-  const auto per_second = static_cast<std::int64_t>(unit);
-  const std::int64_t per_day = 86'400 * per_second;
-  std::int64_t days = floor_div(value, per_day);
-  std::int64_t of_day = value - days * per_day;
+  std::int64_t days = floor_div(value, kPerDay);
+  std::int64_t of_day = value - days * kPerDay;
   append_date(text, days);
   text.append('T');
-  append_time_of_day(text, of_day * (1'000'000'000 / per_second));
+  append_time_of_day(text, of_day * (1'000'000'000 / kPerSecond));
   if (utc) text.append('Z');
   return text;
+}
+
+}  // namespace
+
+ShortText format_timestamp(std::int64_t value, TimeUnit unit, bool utc) {
+  if (value == kTimestampInfinity || value == -kTimestampInfinity) {
+    ShortText text;
+    text.append(value < 0 ? "-infinity" : "infinity");
+    return text;
+  }
+  switch (unit) {
+    case TimeUnit::Seconds: return format_timestamp_in<1>(value, utc);
+    case TimeUnit::Millis: return format_timestamp_in<1'000>(value, utc);
+    case TimeUnit::Micros: return format_timestamp_in<1'000'000>(value, utc);
+    case TimeUnit::Nanos: break;
+  }
+  return format_timestamp_in<1'000'000'000>(value, utc);
 }
 
 ShortText format_uuid(duckdb_hugeint value) {

@@ -25,6 +25,16 @@ class ShortText {
   }
   // `value` in decimal, zero-padded to at least `width` digits.
   void append_digits(std::uint64_t value, int width = 1);
+  // `value` (< 100) as exactly two digits: months, days, hours, ... (the hot path of dates and times).
+  void append_two_digits(unsigned value) {
+    static constexpr char kPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    data_[size_] = kPairs[2 * value];
+    data_[size_ + 1] = kPairs[2 * value + 1];
+    size_ = static_cast<std::uint8_t>(size_ + 2);
+  }
 
  private:
   char data_[64];

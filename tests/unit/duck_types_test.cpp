@@ -81,6 +81,38 @@ TEST_F(DuckTypes, DateIsYearMonthDayString) {
             R"({"leap":"2024-02-29","before_epoch":"1969-12-31","inf":"infinity"})");
 }
 
+// Rows with the same day share one JS string (slots indexed by the day number): days that fall
+// into the same slot (4,096 apart), repeats, NULLs and infinities must each still read as their
+// own date, in every chunk.
+TEST_F(DuckTypes, ManyDatesEachReadAsTheirOwnDay) {
+  EXPECT_EQ(check("SELECT CASE WHEN i % 11 = 0 THEN NULL WHEN i % 13 = 0 THEN 'infinity'::DATE "
+                  "ELSE DATE '1990-01-01' + ((i % 3) * 4096 + i % 5)::INTEGER END AS d, "
+                  "CASE WHEN i % 11 = 0 THEN NULL WHEN i % 13 = 0 THEN 'infinity' "
+                  "ELSE strftime(DATE '1990-01-01' + ((i % 3) * 4096 + i % 5)::INTEGER, '%Y-%m-%d') END AS expected "
+                  "FROM range(10000) t(i) ORDER BY i",
+                  "{ n: rows.length, nulls: rows.filter(r => r.d === null).length, "
+                  "mismatches: rows.filter(r => r.d !== r.expected).slice(0, 3), sample: rows.slice(1, 4).map(r => r.d) }"),
+            R"({"n":10000,"nulls":910,"mismatches":[],"sample":["2001-03-21","2012-06-08","1990-01-04"]})");
+}
+
+// Each chunk's column is converted in one pass, with a separate path for columns without
+// NULLs: values and NULLs of every kind must land in their own row across chunks.
+TEST_F(DuckTypes, NullsAndValuesKeepTheirRowsAcrossChunks) {
+  EXPECT_EQ(check("SELECT i, CASE WHEN i % 3 = 0 THEN NULL ELSE i * 2 END AS n, "
+                  "CASE WHEN i % 4 = 1 THEN NULL ELSE 'text ' || i END AS s, "
+                  "CASE WHEN i % 5 = 2 THEN NULL ELSE i % 2 = 0 END AS b, "
+                  "CASE WHEN i >= 2048 AND i < 4096 THEN NULL ELSE TIMESTAMP '2024-01-01' + to_seconds(i) END AS ts, "
+                  "CASE WHEN i % 7 = 3 THEN NULL ELSE [i, i + 1] END AS l "
+                  "FROM range(6000) t(i) ORDER BY i",
+                  "{ n: rows.length, bad: rows.filter((r, k) => r.i !== k || "
+                  "r.n !== (k % 3 === 0 ? null : 2 * k) || "
+                  "r.s !== (k % 4 === 1 ? null : 'text ' + k) || "
+                  "r.b !== (k % 5 === 2 ? null : k % 2 === 0) || "
+                  "(k >= 2048 && k < 4096 ? r.ts !== null : r.ts !== new Date(Date.UTC(2024, 0, 1) + k * 1000).toISOString().slice(0, 19)) || "
+                  "(k % 7 === 3 ? r.l !== null : JSON.stringify(r.l) !== JSON.stringify([k, k + 1]))).length }"),
+            R"({"n":6000,"bad":0})");
+}
+
 TEST_F(DuckTypes, TimeIsClockString) {
   EXPECT_EQ(check("SELECT TIME '12:34:56' AS t, TIME '12:34:56.789' AS ms, TIME '00:00:00.000001' AS us, TIMETZ '12:00:00+05:30' AS tz",
                   "row"),
