@@ -137,7 +137,9 @@ void RunExecutor::attempt(const catalog::RunRecord& run, const ExecutionContext&
   request.limits.max_result_bytes =
       result_limit > std::numeric_limits<std::size_t>::max() / 4 ? std::numeric_limits<std::size_t>::max() : result_limit * 4;
   if (context.deadline) {
-    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(*context.deadline - Clock::now());
+    // Rounded up: the callee must not time out before its caller does, or the caller could see
+    // the callee's time-limit failure and still finish inside its own limit.
+    auto remaining = std::chrono::ceil<std::chrono::milliseconds>(*context.deadline - Clock::now());
     request.limits.timeout = std::clamp(remaining, std::chrono::milliseconds(0), request.limits.timeout);
   }
   request.cancel = live.stop_token();
