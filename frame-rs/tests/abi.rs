@@ -1155,3 +1155,30 @@ fn version_names_crate_and_polars() {
     let v = unsafe { CStr::from_ptr(frame_version()) }.to_str().unwrap();
     assert_eq!(v, format!("frame-rs {} (polars {})", env!("CARGO_PKG_VERSION"), polars::VERSION));
 }
+
+#[test]
+fn plan_schema_resolves_without_running_and_reports_the_same_errors() {
+    let left = frame(vec![Col::I64("id", vec![Some(1), Some(2)]), Col::Str("name", vec![Some("a"), Some("b")])]);
+    let right = frame(vec![Col::I64("id", vec![Some(1)]), Col::F64("amount", vec![Some(2.5)])]);
+    let plan = json!({"ops": [
+        {"op": "join", "right": 1, "on": "id"},
+        {"op": "group_by_agg", "by": ["name"], "aggs": [
+            {"fn": "alias", "name": "total", "args": [{"fn": "sum", "args": [{"col": "amount"}]}]},
+            {"fn": "alias", "name": "n", "args": [{"fn": "len", "args": []}]}]}
+    ]});
+    let got = try_plan_schema(&[&left, &right], &plan).unwrap();
+    let want: Vec<(String, String)> = [("name", "string"), ("total", "float64"), ("n", "uint32")]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    // The schema of what actually runs is the same.
+    let ran = try_run_multi(&[&left, &right], &plan).unwrap();
+    assert_eq!(schema(&ran), want);
+
+    let e = try_plan_schema(&[&left], &json!({"ops": [{"op": "select", "exprs": ["nope"]}]})).unwrap_err();
+    assert_eq!(e.code, FrameStatus::ColumnNotFound);
+    assert!(e.msg.contains("unknown column 'nope'"), "{}", e.msg);
+    let e = try_plan_schema(&[&left], &json!({"ops": [{"op": "explode"}]})).unwrap_err();
+    assert_eq!(e.code, FrameStatus::Plan);
+}
