@@ -15,6 +15,7 @@
 #include "config/demo_database.h"
 #include "config/local_token.h"
 #include "duck/duck_extension.h"
+#include "frame/frame_extension.h"
 #include "exit_codes.h"
 #include "jobs/job_service.h"
 #include "server/api_server.h"
@@ -91,6 +92,7 @@ int serve(const ServeOptions& options) {
   jobs::RunEnvironmentFactory environment = [databases](const catalog::Analysis& analysis) {
     jobs::RunEnvironment run;
     run.extensions.push_back(std::make_shared<duck::DuckExtension>(databases, analysis.project));
+    frame::add_frames(run.extensions);  // ctx.DataFrame, col, lit, ctx.duckdb.saveDataFrame / queryFrame
     return run;
   };
   jobs::JobService jobs(context->store(),
