@@ -10,7 +10,8 @@ struct SchemaDeleter {
   void operator()(frame_field_list* schema) const { frame_schema_free(schema); }
 };
 
-// Turns a failed call's status and error into a FrameError (and frees the error).
+// Turns a failed call's status and error into a FrameError (and frees the error). Call it
+// after the call, not around it: `check(f(&err), err)` may read `err` before f fills it.
 void check(frame_status status, frame_error* raw) {
   std::unique_ptr<frame_error, ErrorDeleter> err(raw);
   if (status == FRAME_OK) return;
@@ -30,63 +31,72 @@ Schema read_schema(frame_field_list* raw) {
 FramePtr from_columns(std::span<const frame_column> columns) {
   frame_df* out = nullptr;
   frame_error* err = nullptr;
-  check(frame_from_columns(columns.data(), columns.size(), &out, &err), err);
+  frame_status status = frame_from_columns(columns.data(), columns.size(), &out, &err);
+  check(status, err);
   return FramePtr(out);
 }
 
 FramePtr from_arrow(ArrowArrayStream& stream) {
   frame_df* out = nullptr;
   frame_error* err = nullptr;
-  check(frame_from_arrow_stream(&stream, &out, &err), err);
+  frame_status status = frame_from_arrow_stream(&stream, &out, &err);
+  check(status, err);
   return FramePtr(out);
 }
 
 FramePtr execute(std::span<const frame_df* const> inputs, const std::string& plan_json) {
   frame_df* out = nullptr;
   frame_error* err = nullptr;
-  check(frame_plan_execute_multi(inputs.data(), inputs.size(), plan_json.c_str(), &out, &err), err);
+  frame_status status = frame_plan_execute_multi(inputs.data(), inputs.size(), plan_json.c_str(), &out, &err);
+  check(status, err);
   return FramePtr(out);
 }
 
 Schema schema_after(std::span<const frame_df* const> inputs, const std::string& plan_json) {
   frame_field_list* out = nullptr;
   frame_error* err = nullptr;
-  check(frame_plan_schema(inputs.data(), inputs.size(), plan_json.c_str(), &out, &err), err);
+  frame_status status = frame_plan_schema(inputs.data(), inputs.size(), plan_json.c_str(), &out, &err);
+  check(status, err);
   return read_schema(out);
 }
 
 FramePtr keep_rows(const frame_df& df, std::span<const std::uint8_t> mask) {
   frame_df* out = nullptr;
   frame_error* err = nullptr;
-  check(frame_filter_mask(&df, mask.data(), mask.size(), &out, &err), err);
+  frame_status status = frame_filter_mask(&df, mask.data(), mask.size(), &out, &err);
+  check(status, err);
   return FramePtr(out);
 }
 
 ArrowStream to_arrow(const frame_df& df, std::uint32_t flags) {
   ArrowStream stream;
   frame_error* err = nullptr;
-  check(frame_to_arrow_stream(&df, flags, stream.out(), &err), err);
+  frame_status status = frame_to_arrow_stream(&df, flags, stream.out(), &err);
+  check(status, err);
   return stream;
 }
 
 std::uint64_t height_of(const frame_df& df) {
   std::uint64_t out = 0;
   frame_error* err = nullptr;
-  check(frame_height(&df, &out, &err), err);
+  frame_status status = frame_height(&df, &out, &err);
+  check(status, err);
   return out;
 }
 
 std::uint64_t size_of(const frame_df& df) {
   std::uint64_t out = 0;
   frame_error* err = nullptr;
-  check(frame_estimated_size(&df, &out, &err), err);
+  frame_status status = frame_estimated_size(&df, &out, &err);
+  check(status, err);
   return out;
 }
 
 Schema schema_of(const frame_df& df) {
   frame_field_list* out = nullptr;
   frame_error* err = nullptr;
-  check(frame_schema(&df, &out, &err), err);
+  frame_status status = frame_schema(&df, &out, &err);
+  check(status, err);
   return read_schema(out);
 }
 

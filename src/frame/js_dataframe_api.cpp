@@ -243,6 +243,8 @@ JSValue slice(const FrameRun& run, JSContext* ctx, LazyFrame& frame, int argc, J
     std::int64_t length = count_argument(ctx, argv[1], "slice(offset, length)");
     op["length"] = length;
     shown += ", " + std::to_string(length);
+  } else {  // to the end
+    op["length"] = offset < 0 ? static_cast<std::int64_t>(-offset) : std::int64_t{1} << 53;
   }
   return wrap(run, ctx, frame.then(op, fmt::format("slice({})", shown)));
 }

@@ -63,7 +63,12 @@ std::vector<const frame_df*> LazyFrame::handles() const {
 FrameError LazyFrame::explain(const FrameError& error) const {
   std::string_view message = error.what();
   constexpr std::string_view prefix = "plan.ops[";
-  if (!message.starts_with(prefix)) return error;
+  if (!message.starts_with(prefix)) {
+    // Raised while the query ran (a strict cast, ...): any step may be the cause, so name the chain.
+    std::string chain;
+    for (const std::string& label : labels_) chain += (chain.empty() ? "" : ".") + label;
+    return FrameError(error.status(), fmt::format("{}: {}", chain, message));
+  }
   std::size_t index = 0;
   const char* digits = message.data() + prefix.size();
   auto [end, ec] = std::from_chars(digits, message.data() + message.size(), index);
