@@ -57,7 +57,7 @@ JSValue save_data_frame(FrameRun& run, sandbox::EventLoop& loop, const std::shar
   FrameRef result = frame->materialize(run.budget);
   if (schema_of(result->get()).empty()) throw ArgumentError(fmt::format("{}: the DataFrame has no columns", usage));
   return spawn(loop, "saveDataFrame", [session, result, table, mode](std::stop_token stop) -> Settle {
-    ArrowStream stream = to_arrow(result->get());
+    ArrowStream stream = to_arrow(result->get(), FRAME_ARROW_STRING_VIEW);
     session->with_connection(stop, [&](duckdb_connection connection) { save_stream(connection, stream, table, mode); });
     return [](JSContext*) { return JS_UNDEFINED; };
   });

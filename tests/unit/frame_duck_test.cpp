@@ -35,6 +35,23 @@ TEST(FrameDuck, SaveDataFrameOverwritesAppendsAndKeepsTypes) {
   EXPECT_EQ(r["qualified"], true);
 }
 
+// Frames cross in batches of 122,880 rows: a frame of several batches arrives whole and
+// unchanged, through DuckDB and through row callbacks.
+TEST(FrameDuck, LargeFramesCrossInSeveralBatchesUnchanged) {
+  FrameWorld world;
+  json r = run_frames_ok(R"JS(
+    await ctx.duckdb.exec("CREATE TABLE big AS SELECT range AS id, 'v' || (range % 7) AS s, range * 0.5 AS x FROM range(300000)");
+    const df = await ctx.duckdb.queryFrame("SELECT * FROM big");
+    await ctx.duckdb.saveDataFrame(df, "copy");
+    const diff = await ctx.duckdb.query(
+      "SELECT count(*) AS n FROM copy FULL JOIN big USING (id) WHERE copy.s IS DISTINCT FROM big.s OR copy.x IS DISTINCT FROM big.x");
+    let wrong = 0;
+    const kept = df.filter(row => { if (row.s !== "v" + (row.id % 7) || row.x !== row.id * 0.5) wrong++; return row.id % 1000 === 0; });
+    return { diff: diff[0].n, wrong, kept: kept.height, last: df.slice(-1).collect()[0] };
+  )JS", world);
+  EXPECT_EQ(r, json::parse(R"({"diff":0,"wrong":0,"kept":300,"last":{"id":299999,"s":"v0","x":149999.5}})"));
+}
+
 TEST(FrameDuck, SaveDataFrameChecksItsArguments) {
   FrameWorld world;
   auto error = [&](const std::string& call) {
