@@ -112,8 +112,18 @@ interface Context {
         load: (datasource: string, sql: string, tableName: string) => Promise<void>;
         /** Planned (SQL datasources issue). */
         export: (tableName: string, datasource: string, destination: string) => Promise<void>;
-        /** Planned (Polars issue). */
+        /**
+         * Available now. Runs the frame's plan, then DuckDB scans it through the Arrow C stream
+         * interface into `tableName` (`name` or `schema.name`): mode 'overwrite' (default) replaces
+         * the table, 'append' inserts by column name (creating the table when missing).
+         * `partition` is accepted and ignored. Same connection and transaction as exec().
+         */
         saveDataFrame: (df: DataFrame, tableName: string, options?: SaveOptions) => Promise<void>;
+        /**
+         * Available now (an addition to the spec). The query's result as a DataFrame, through
+         * Arrow (no rows in JS, no 10 MB limit: the run's DataFrame memory budget applies).
+         */
+        queryFrame: (sql: string) => Promise<DataFrame>;
         /** Available now. Names of the project's tables. */
         tables: () => Promise<string[]>;
         /** Available now. Columns, row count and approximate size of one table. */
@@ -139,8 +149,15 @@ interface Context {
         list: () => string[];
     };
 
-    /** Planned. A Polars DataFrame from an array of row objects. */
-    DataFrame: (data: any[]) => DataFrame;
+    /**
+     * Available now (docs/dataframes.md). A Polars DataFrame from an array of row objects, an
+     * object of column arrays ({ a: [1, 2] }) or another DataFrame. Column types are inferred
+     * (integers -> int64, other numbers -> float64, strings, booleans, Dates -> datetime[ms]).
+     */
+    DataFrame: (data: any[] | Record<string, any[]> | DataFrame) => DataFrame;
+    /** Available now. The same functions as the globals col() and lit(). */
+    col: (name: string) => ColumnExpr;
+    lit: (value: any, dtype?: string) => ColumnExpr;
 
     /**
      * Available in jobs (server runs; not in `analysis-sandbox run`). Runs another analysis of
@@ -306,45 +323,140 @@ interface GraphQLMutationOptions {
     variables?: Record<string, any>;
 }
 
-/** Planned. A Polars DataFrame. */
+/**
+ * Available now (docs/dataframes.md). A Polars DataFrame: immutable; every method adds a step
+ * to a lazy plan that runs as one Polars query when a result is needed (collect, toJSON,
+ * height, filter with a callback, saveDataFrame). Wider than the spec's interface: methods
+ * also take expressions, arrays of names and options objects.
+ */
 interface DataFrame {
-    filter: (predicate: (row: any) => boolean) => DataFrame;
-    select: (...columns: string[]) => DataFrame;
-    groupBy: (...columns: string[]) => GroupedDataFrame;
-    join: (other: DataFrame, on: string | string[]) => DataFrame;
-    sort: (column: string, ascending?: boolean) => DataFrame;
+    /** An expression (col("amount").gt(100)) or a row callback (row.get("amount"), row.amount). */
+    filter: (predicate: ColumnExpr | ((row: any, index: number) => boolean)) => DataFrame;
+    select: (...columns: (string | ColumnExpr | (string | ColumnExpr)[])[]) => DataFrame;
+    groupBy: (...columns: (string | ColumnExpr | (string | ColumnExpr)[])[]) => GroupedDataFrame;
+    /** how: 'inner' (default) | 'left' | 'right' | 'full' | 'outer' | 'semi' | 'anti'. */
+    join: ((other: DataFrame, on: string | string[], options?: JoinOptions) => DataFrame) &
+          ((other: DataFrame, options: JoinOptions) => DataFrame);
+    /** `ascending` defaults to true (so sort("score", true) is ascending). */
+    sort: (column: string | ColumnExpr | (string | ColumnExpr)[],
+           ascending?: boolean | boolean[] | { descending?: boolean | boolean[]; nullsLast?: boolean | boolean[] }) => DataFrame;
+    /** `expr` may be a plain value (a literal). */
     withColumn: (name: string, expr: any) => DataFrame;
-    drop: (...columns: string[]) => DataFrame;
+    withColumns: (...exprs: (ColumnExpr | Record<string, any>)[]) => DataFrame;
+    drop: (...columns: (string | string[])[]) => DataFrame;
+    rename: (mapping: Record<string, string>) => DataFrame;
     limit: (n: number) => DataFrame;
+    /** First n rows (default 5). */
+    head: (n?: number) => DataFrame;
+    /** Rows from offset (negative: from the end). */
+    slice: (offset: number, length?: number) => DataFrame;
+    unique: (...columns: (string | string[] | { keep?: 'first' | 'last' | 'none' | 'any' })[]) => DataFrame;
+    /** Rows as plain objects (types as ctx.duckdb.query's, docs/duckdb.md). */
     collect: () => any[];
+    toJSON: () => any[];
+    toArray: () => any[];
+    /** Resolved without running the plan. */
+    readonly columns: string[];
+    readonly schema: Record<string, string>;
+    readonly width: number;
+    /** Runs the plan. */
+    readonly height: number;
 }
 
-/** Planned. */
+interface JoinOptions {
+    on?: string | string[];
+    leftOn?: string | string[];
+    rightOn?: string | string[];
+    how?: 'inner' | 'left' | 'right' | 'full' | 'outer' | 'semi' | 'anti';
+    /** For clashing right columns; default '_right'. */
+    suffix?: string;
+}
+
+/** Available now. */
 interface GroupedDataFrame {
-    agg: (aggregations: Record<string, string | AggregateExpr>) => DataFrame;
+    /**
+     * { out: expression } or { out: 'sum' | 'mean' | 'avg' | 'min' | 'max' | 'median' | 'std' | 'var' |
+     * 'first' | 'last' | 'count' | 'nUnique' | 'len' } (of column `out`, or 'sum(column)');
+     * or expressions: agg(col("a").sum().alias("total"), ...).
+     */
+    agg: ((aggregations: Record<string, string | AggregateExpr>) => DataFrame) & ((...exprs: AggregateExpr[]) => DataFrame);
+    /** Rows per group, in a column `count`. */
     count: () => DataFrame;
 }
 
-// Column expressions for Polars (Planned)
+// Column expressions for Polars (Available now; globals inside run(), also ctx.col / ctx.lit).
 declare function col(name: string): ColumnExpr;
-declare function lit(value: any): LiteralExpr;
+/** A literal; `dtype` casts it: lit("2024-01-31", "date"). */
+declare function lit(value: any, dtype?: string): LiteralExpr;
 
+type ExprInput = ColumnExpr | string | number | boolean | bigint | Date | null;
+
+/**
+ * Available now. JavaScript has no operator overloading: write col("a").mul(0.4).add(col("b")),
+ * not col("a") * 0.4 + col("b") (which throws a TypeError saying so).
+ */
 interface ColumnExpr {
+    add(other: ExprInput): ColumnExpr; plus(other: ExprInput): ColumnExpr;
+    sub(other: ExprInput): ColumnExpr; minus(other: ExprInput): ColumnExpr;
+    mul(other: ExprInput): ColumnExpr; multiply(other: ExprInput): ColumnExpr; multiplyBy(other: ExprInput): ColumnExpr;
+    /** True division (float result). */
+    div(other: ExprInput): ColumnExpr; divide(other: ExprInput): ColumnExpr; divideBy(other: ExprInput): ColumnExpr;
+    /** Floored modulo (sign of the divisor). */
+    mod(other: ExprInput): ColumnExpr; modulo(other: ExprInput): ColumnExpr; rem(other: ExprInput): ColumnExpr;
+    neg(): ColumnExpr;
+    eq(other: ExprInput): ColumnExpr; equals(other: ExprInput): ColumnExpr;
+    neq(other: ExprInput): ColumnExpr; notEquals(other: ExprInput): ColumnExpr;
+    lt(other: ExprInput): ColumnExpr; lessThan(other: ExprInput): ColumnExpr;
+    lte(other: ExprInput): ColumnExpr; ltEq(other: ExprInput): ColumnExpr; lessThanEquals(other: ExprInput): ColumnExpr;
+    gt(other: ExprInput): ColumnExpr; greaterThan(other: ExprInput): ColumnExpr;
+    gte(other: ExprInput): ColumnExpr; gtEq(other: ExprInput): ColumnExpr; greaterThanEquals(other: ExprInput): ColumnExpr;
+    and(...others: ExprInput[]): ColumnExpr;
+    or(...others: ExprInput[]): ColumnExpr;
+    not(): ColumnExpr;
+    alias(name: string): ColumnExpr; as(name: string): ColumnExpr;
+    /** dtype: 'int64' | 'float64' | 'string' | 'bool' | 'date' | 'datetime[ms]' | ...; strict defaults to true. */
+    cast(dtype: string, strict?: boolean): ColumnExpr;
+    isNull(): ColumnExpr;
+    isNotNull(): ColumnExpr;
+    fillNull(value: ExprInput): ColumnExpr;
+    /** Literal text, or a regular expression (a RegExp, or { literal: false }). */
+    contains(pattern: string | RegExp, options?: { literal?: boolean }): ColumnExpr;
+    startsWith(prefix: ExprInput): ColumnExpr;
+    endsWith(suffix: ExprInput): ColumnExpr;
+    lower(): ColumnExpr; toLowerCase(): ColumnExpr;
+    upper(): ColumnExpr; toUpperCase(): ColumnExpr;
+    /** Characters. */
+    len(): ColumnExpr; lengths(): ColumnExpr;
+    lenBytes(): ColumnExpr;
+    year(): ColumnExpr; quarter(): ColumnExpr; month(): ColumnExpr; week(): ColumnExpr;
+    /** Monday = 1. */
+    weekday(): ColumnExpr;
+    day(): ColumnExpr; ordinalDay(): ColumnExpr; hour(): ColumnExpr; minute(): ColumnExpr;
+    second(): ColumnExpr; millisecond(): ColumnExpr; date(): ColumnExpr;
+    /** every: '1d', '1w', '1mo', '1q', '1y', '1h', '15m', ... */
+    truncate(every: string): ColumnExpr;
+    /** Polars-style namespaces: col("s").str.contains("x"), col("d").dt.year(). */
+    readonly str: ColumnExpr;
+    readonly dt: ColumnExpr;
     sum(): AggregateExpr;
-    mean(): AggregateExpr;
+    mean(): AggregateExpr; avg(): AggregateExpr;
+    /** Non-null values. */
     count(): AggregateExpr;
     min(): AggregateExpr;
     max(): AggregateExpr;
     nUnique(): AggregateExpr;
+    median(): AggregateExpr;
+    std(ddof?: number): AggregateExpr;
+    var(ddof?: number): AggregateExpr;
+    first(): AggregateExpr;
+    last(): AggregateExpr;
 }
 
-interface LiteralExpr {
-    // Literal expressions for constants
-}
+/** Available now: a literal is an expression like any other. */
+interface LiteralExpr extends ColumnExpr {}
 
-interface AggregateExpr {
-    // Aggregate expressions for group operations
-}
+/** Available now: aggregations are expressions too (alias them, combine them). */
+interface AggregateExpr extends ColumnExpr {}
 
 type DataSource = SQLDataSource | S3DataSource | RESTDataSource |
                    OpenAPIDataSource | SOAPDataSource | GraphQLDataSource;

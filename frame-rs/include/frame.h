@@ -142,6 +142,12 @@ frame_status frame_plan_execute(const frame_df* input, const char* plan_json, fr
 frame_status frame_plan_execute_multi(const frame_df* const* inputs, size_t n_inputs,
                                       const char* plan_json, frame_df** out, frame_error** err);
 
+/* The column names and dtypes a plan would produce over `inputs` (as for
+ * frame_plan_execute_multi), without running it: every op is checked as when it runs.
+ * Free with frame_schema_free. */
+frame_status frame_plan_schema(const frame_df* const* inputs, size_t n_inputs, const char* plan_json,
+                               frame_field_list** out, frame_error** err);
+
 /* Keep the rows whose mask byte is nonzero; mask_len must equal the frame's height. */
 frame_status frame_filter_mask(const frame_df* df, const uint8_t* mask, size_t mask_len,
                                frame_df** out, frame_error** err);

@@ -14,6 +14,9 @@ use polars_arrow::ffi::{ArrowArrayStream, ArrowArrayStreamReader, export_iterato
 
 use crate::error::{Error, Result};
 
+/// Largest record batch `export_stream` hands out (DuckDB's row group size).
+pub const EXPORT_BATCH_ROWS: usize = 122_880;
+
 /// Export flag: strings and binaries as `string_view`/`binary_view` (zero-copy) instead of
 /// `large_string`/`large_binary`.
 pub const EXPORT_STRING_VIEW: u32 = 1;
@@ -208,7 +211,12 @@ pub unsafe fn import_stream(stream: *mut ArrowArrayStream) -> Result<DataFrame> 
             .map_err(|e| Error::from(e).context(format!("column '{}'", f.name)))?;
         columns.push(s.into_column());
     }
-    let df = DataFrame::new(height, columns)?;
+    let mut df = DataFrame::new(height, columns)?;
+    // Producers such as DuckDB hand over small batches (2,048 rows): thousands of chunks per
+    // column would slow every later query, so the columns are made contiguous once, here.
+    if df.max_n_chunks() > 1 {
+        df.rechunk_mut_par();
+    }
     Ok(df)
 }
 
@@ -223,10 +231,23 @@ pub fn export_stream(df: &DataFrame, flags: u32) -> Result<ArrowArrayStream> {
     let fields: Vec<ArrowField> = df.columns().iter().map(|c| c.field().to_arrow(compat)).collect();
     let struct_dtype = ArrowDataType::Struct(fields);
     let mut batches: Vec<PolarsResult<Box<dyn Array>>> = Vec::new();
-    for rb in df.iter_chunks(compat, false) {
-        let len = rb.height();
-        let arrays = rb.into_arrays();
-        batches.push(StructArray::try_new(struct_dtype.clone(), len, arrays, None).map(|a| a.boxed()));
+    // Batches of at most EXPORT_BATCH_ROWS, so that a consumer that reads batches in parallel
+    // (DuckDB's Arrow scan) can use all its threads. The frame is sliced (zero-copy) before it
+    // is converted: slicing the converted Arrow arrays instead would export offsets that
+    // polars-arrow and the C data interface read differently.
+    let height = df.height();
+    let mut start = 0;
+    loop {
+        let part = df.slice(start as i64, EXPORT_BATCH_ROWS);
+        for rb in part.iter_chunks(compat, false) {
+            let len = rb.height();
+            let arrays = rb.into_arrays();
+            batches.push(StructArray::try_new(struct_dtype.clone(), len, arrays, None).map(|a| a.boxed()));
+        }
+        start += EXPORT_BATCH_ROWS;
+        if start >= height {
+            break;
+        }
     }
     let field = ArrowField::new(PlSmallStr::EMPTY, struct_dtype, false);
     Ok(export_iterator(Box::new(batches.into_iter()), field))

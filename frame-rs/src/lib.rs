@@ -180,24 +180,34 @@ pub unsafe extern "C" fn frame_plan_execute_multi(
     unsafe { set_out(out, ptr::null_mut()) };
     guard(err, || {
         check_out(out, "out")?;
-        if plan_json.is_null() {
-            return Err(Error::invalid("plan_json is NULL"));
-        }
-        if inputs.is_null() || n_inputs == 0 {
-            return Err(Error::invalid("a plan needs at least one input frame (inputs is NULL or empty)"));
-        }
-        let ptrs = unsafe { std::slice::from_raw_parts(inputs, n_inputs) };
-        let mut frames = Vec::with_capacity(n_inputs);
-        for (i, p) in ptrs.iter().enumerate() {
-            frames.push(unsafe { frame_ref(*p, &format!("inputs[{i}]"))? });
-        }
-        let json = unsafe { CStr::from_ptr(plan_json) }
-            .to_str()
-            .map_err(|_| Error::invalid("plan_json is not valid UTF-8"))?;
+        let (frames, json) = unsafe { plan_arguments(inputs, n_inputs, plan_json)? };
         let df = plan::execute(&frames, json)?;
         unsafe { *out = new_handle(df) };
         Ok(())
     })
+}
+
+/// The input frames and the plan text of `frame_plan_execute_multi` / `frame_plan_schema`.
+unsafe fn plan_arguments<'a>(
+    inputs: *const *const FrameDf,
+    n_inputs: usize,
+    plan_json: *const c_char,
+) -> Result<(Vec<&'a DataFrame>, &'a str)> {
+    if plan_json.is_null() {
+        return Err(Error::invalid("plan_json is NULL"));
+    }
+    if inputs.is_null() || n_inputs == 0 {
+        return Err(Error::invalid("a plan needs at least one input frame (inputs is NULL or empty)"));
+    }
+    let ptrs = unsafe { std::slice::from_raw_parts(inputs, n_inputs) };
+    let mut frames = Vec::with_capacity(n_inputs);
+    for (i, p) in ptrs.iter().enumerate() {
+        frames.push(unsafe { frame_ref(*p, &format!("inputs[{i}]"))? });
+    }
+    let json = unsafe { CStr::from_ptr(plan_json) }
+        .to_str()
+        .map_err(|_| Error::invalid("plan_json is not valid UTF-8"))?;
+    Ok((frames, json))
 }
 
 /// Keep the rows whose mask byte is nonzero. `mask_len` must equal the frame's height.
@@ -282,6 +292,25 @@ pub unsafe extern "C" fn frame_estimated_size(
     })
 }
 
+/// A `frame_field_list` for `fields` (name, dtype), owned by the caller (`frame_schema_free`).
+fn field_list<'a>(fields: impl Iterator<Item = (&'a str, &'a DataType)>) -> *mut FrameFieldList {
+    let clean = |s: String| std::ffi::CString::new(s.replace('\0', "?")).expect("NULs replaced");
+    let mut strings = Vec::new();
+    for (name, dtype) in fields {
+        strings.push(clean(name.to_string()));
+        strings.push(clean(dtype::dtype_name(dtype)));
+    }
+    let fields: Vec<FrameField> =
+        strings.chunks(2).map(|p| FrameField { name: p[0].as_ptr(), dtype: p[1].as_ptr() }).collect();
+    let mut owned = Box::new(SchemaOwned {
+        public: FrameFieldList { n_fields: fields.len(), fields: ptr::null() },
+        fields,
+        strings,
+    });
+    owned.public.fields = owned.fields.as_ptr();
+    Box::into_raw(owned) as *mut FrameFieldList
+}
+
 /// Column names and dtype names (see README "Dtype names"). Free with `frame_schema_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn frame_schema(
@@ -293,21 +322,29 @@ pub unsafe extern "C" fn frame_schema(
     guard(err, || {
         check_out(out, "out")?;
         let d = unsafe { frame_ref(df, "df")? };
-        let mut strings = Vec::with_capacity(d.width() * 2);
-        for c in d.columns() {
-            let clean = |s: String| std::ffi::CString::new(s.replace('\0', "?")).expect("NULs replaced");
-            strings.push(clean(c.name().to_string()));
-            strings.push(clean(dtype::dtype_name(c.dtype())));
-        }
-        let fields: Vec<FrameField> =
-            strings.chunks(2).map(|p| FrameField { name: p[0].as_ptr(), dtype: p[1].as_ptr() }).collect();
-        let mut owned = Box::new(SchemaOwned {
-            public: FrameFieldList { n_fields: fields.len(), fields: ptr::null() },
-            fields,
-            strings,
-        });
-        owned.public.fields = owned.fields.as_ptr();
-        unsafe { *out = Box::into_raw(owned) as *mut FrameFieldList };
+        let list = field_list(d.columns().iter().map(|c| (c.name().as_str(), c.dtype())));
+        unsafe { *out = list };
+        Ok(())
+    })
+}
+
+/// The schema a plan would produce over `inputs` (as `frame_plan_execute_multi` takes them),
+/// without running it; the plan is checked exactly as when it runs. Free with `frame_schema_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn frame_plan_schema(
+    inputs: *const *const FrameDf,
+    n_inputs: usize,
+    plan_json: *const c_char,
+    out: *mut *mut FrameFieldList,
+    err: *mut *mut FrameError,
+) -> FrameStatus {
+    unsafe { set_out(out, ptr::null_mut()) };
+    guard(err, || {
+        check_out(out, "out")?;
+        let (frames, json) = unsafe { plan_arguments(inputs, n_inputs, plan_json)? };
+        let schema = plan::schema(&frames, json)?;
+        let list = field_list(schema.iter().map(|(name, dtype)| (name.as_str(), dtype)));
+        unsafe { *out = list };
         Ok(())
     })
 }

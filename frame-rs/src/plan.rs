@@ -12,6 +12,17 @@ use crate::error::{Error, Result};
 
 /// Build and run `plan_json` over `inputs` (input 0 is the main input).
 pub fn execute(inputs: &[&DataFrame], plan_json: &str) -> Result<DataFrame> {
+    let lf = build(inputs, plan_json)?.0;
+    lf.collect().map_err(|e| Error::from(e).context("executing plan"))
+}
+
+/// The schema `plan_json` would produce over `inputs`, without running it (every op is checked
+/// exactly as `execute` checks it).
+pub fn schema(inputs: &[&DataFrame], plan_json: &str) -> Result<SchemaRef> {
+    Ok(build(inputs, plan_json)?.1)
+}
+
+fn build(inputs: &[&DataFrame], plan_json: &str) -> Result<(LazyFrame, SchemaRef)> {
     if inputs.is_empty() {
         return Err(Error::invalid("a plan needs at least one input frame"));
     }
@@ -28,8 +39,7 @@ pub fn execute(inputs: &[&DataFrame], plan_json: &str) -> Result<DataFrame> {
     {
         return Err(Error::plan(format!("unsupported plan version {v}; this build understands version 1")));
     }
-    let (lf, _) = build_pipeline(&plan, "plan", inputs, true)?;
-    lf.collect().map_err(|e| Error::from(e).context("executing plan"))
+    build_pipeline(&plan, "plan", inputs, true)
 }
 
 fn kind(v: &Value) -> &'static str {

@@ -1155,3 +1155,101 @@ fn version_names_crate_and_polars() {
     let v = unsafe { CStr::from_ptr(frame_version()) }.to_str().unwrap();
     assert_eq!(v, format!("frame-rs {} (polars {})", env!("CARGO_PKG_VERSION"), polars::VERSION));
 }
+
+#[test]
+fn plan_schema_resolves_without_running_and_reports_the_same_errors() {
+    let left =
+        frame(vec![Col::I64("id", vec![Some(1), Some(2)]), Col::Str("name", vec![Some("a"), Some("b")])]);
+    let right = frame(vec![Col::I64("id", vec![Some(1)]), Col::F64("amount", vec![Some(2.5)])]);
+    let plan = json!({"ops": [
+        {"op": "join", "right": 1, "on": "id"},
+        {"op": "group_by_agg", "by": ["name"], "aggs": [
+            {"fn": "alias", "name": "total", "args": [{"fn": "sum", "args": [{"col": "amount"}]}]},
+            {"fn": "alias", "name": "n", "args": [{"fn": "len", "args": []}]}]}
+    ]});
+    let got = try_plan_schema(&[&left, &right], &plan).unwrap();
+    let want: Vec<(String, String)> = [("name", "string"), ("total", "float64"), ("n", "uint32")]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    // The schema of what actually runs is the same.
+    let ran = try_run_multi(&[&left, &right], &plan).unwrap();
+    assert_eq!(schema(&ran), want);
+
+    let e = try_plan_schema(&[&left], &json!({"ops": [{"op": "select", "exprs": ["nope"]}]})).unwrap_err();
+    assert_eq!(e.code, FrameStatus::ColumnNotFound);
+    assert!(e.msg.contains("unknown column 'nope'"), "{}", e.msg);
+    let e = try_plan_schema(&[&left], &json!({"ops": [{"op": "explode"}]})).unwrap_err();
+    assert_eq!(e.code, FrameStatus::Plan);
+}
+
+/// The C struct ArrowArray, read field by field as a C consumer (DuckDB, src/frame) does.
+#[repr(C)]
+struct RawArray {
+    length: i64,
+    null_count: i64,
+    offset: i64,
+    n_buffers: i64,
+    n_children: i64,
+    buffers: *const *const std::ffi::c_void,
+    children: *const *mut RawArray,
+    dictionary: *mut RawArray,
+    release: Option<unsafe extern "C" fn(*mut RawArray)>,
+    private_data: *mut std::ffi::c_void,
+}
+
+#[test]
+fn exports_large_frames_in_batches_a_c_reader_reads_correctly() {
+    // 300,000 rows: three batches of at most 122,880 rows. Each string is read the way the C
+    // data interface says (offsets buffer + the array's offset), for both string layouts.
+    let n = 300_000usize;
+    const V: [&str; 7] = ["v0", "v1", "v2", "v3", "v4", "v5", "v6"];
+    let texts: Vec<String> = (0..n).map(|i| V[i % 7].to_string()).collect();
+    let df = frame(vec![
+        Col::I64("id", (0..n as i64).map(Some).collect()),
+        Col::Str("s", (0..n).map(|i| Some(V[i % 7])).collect()),
+    ]);
+    for flags in [0u32, frame_rs::arrow::EXPORT_STRING_VIEW] {
+        let mut stream = ArrowArrayStream::empty();
+        let mut err = ptr::null_mut();
+        assert_eq!(unsafe { frame_to_arrow_stream(df.0, flags, &mut stream, &mut err) }, FrameStatus::Ok);
+        let raw = &mut stream as *mut ArrowArrayStream as *mut RawStream;
+        let mut lengths = Vec::new();
+        let mut row = 0usize;
+        loop {
+            let mut array = std::mem::MaybeUninit::<RawArray>::zeroed();
+            let rc = unsafe { ((*raw).get_next.unwrap())(raw, array.as_mut_ptr() as *mut std::ffi::c_void) };
+            assert_eq!(rc, 0);
+            let array = unsafe { array.assume_init() };
+            let Some(release) = array.release else { break };
+            lengths.push(array.length);
+            let (ids, strings) = unsafe { (&**array.children, &**array.children.add(1)) };
+            for i in [0usize, 1, array.length as usize - 1] {
+                let id = unsafe { *(*ids.buffers.add(1) as *const i64).add(ids.offset as usize + i) };
+                let text = unsafe {
+                    if flags == 0 {
+                        let offsets = *strings.buffers.add(1) as *const i64;
+                        let data = *strings.buffers.add(2) as *const u8;
+                        let at = strings.offset as usize + i;
+                        let (a, b) = (*offsets.add(at) as usize, *offsets.add(at + 1) as usize);
+                        String::from_utf8(std::slice::from_raw_parts(data.add(a), b - a).to_vec()).unwrap()
+                    } else {
+                        // Short strings (<= 12 bytes) sit inline in their 16-byte view.
+                        let view =
+                            (*strings.buffers.add(1) as *const u8).add(16 * (strings.offset as usize + i));
+                        let len = *(view as *const u32) as usize;
+                        String::from_utf8(std::slice::from_raw_parts(view.add(4), len).to_vec()).unwrap()
+                    }
+                };
+                assert_eq!(id as usize, row + i, "flags {flags}");
+                assert_eq!(text, texts[row + i], "flags {flags}, row {}", row + i);
+            }
+            row += array.length as usize;
+            let mut array = array;
+            unsafe { release(&mut array) };
+        }
+        assert_eq!(lengths, vec![122_880, 122_880, 54_240], "flags {flags}");
+        unsafe { ((*raw).release.unwrap())(raw) };
+    }
+}

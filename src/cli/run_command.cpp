@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "duck/duck_extension.h"
+#include "frame/frame_extension.h"
 #include "duckdb_command.h"
 #include "exit_codes.h"
 #include "sandbox/sandbox.h"
@@ -109,6 +110,7 @@ int run(const RunOptions& options) {
   // The project's DuckDB opens on the first ctx.duckdb call, so runs that never use it leave no files.
   auto databases = std::make_shared<duck::DatabaseRegistry>(options.data_dir, duck::DuckSettings::for_this_machine());
   request.extensions.push_back(std::make_shared<duck::DuckExtension>(databases, options.project));
+  frame::add_frames(request.extensions);  // ctx.DataFrame, col, lit, ctx.duckdb.saveDataFrame / queryFrame
 
   std::stop_source cancel;
   request.cancel = cancel.get_token();

@@ -16,6 +16,7 @@
 #include "config/local_token.h"
 #include "datasources/datasource_extension.h"
 #include "duck/duck_extension.h"
+#include "frame/frame_extension.h"
 #include "exit_codes.h"
 #include "jobs/analysis_limits.h"
 #include "jobs/job_service.h"
@@ -98,6 +99,7 @@ int serve(const ServeOptions& options) {
     // ctx.datasource: only what the analysis declares (docs/datasources.md).
     run.extensions.push_back(std::make_shared<datasources::DatasourceExtension>(
         datasource_registry, analysis.project, datasources::declared_datasources(analysis.metadata_json)));
+    frame::add_frames(run.extensions);  // ctx.DataFrame, col, lit, ctx.duckdb.saveDataFrame / queryFrame
     return run;
   };
   jobs::JobService jobs(context->store(),

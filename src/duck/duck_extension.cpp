@@ -134,6 +134,9 @@ bool DuckExtension::install(sandbox::RunScope& scope, JSValueConst ctx_object) {
             define_host_function(ctx, object.get(), "describe", 1,
                                  [duck](JSContext* c, JSValueConst, int argc, JSValueConst* argv) { return describe(*duck, c, argc, argv); });
   if (!ok) return false;
+  for (const auto& methods : methods_) {
+    if (!methods->install(scope, object.get(), duck->session)) return false;
+  }
   return JS_DefinePropertyValueStr(ctx, ctx_object, "duckdb", object.release(), JS_PROP_ENUMERABLE) >= 0;
 }
 

@@ -4,8 +4,10 @@
 // is opened once per process by the registry.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "database_registry.h"
+#include "duck_methods.h"
 #include "sandbox/run_scope.h"
 
 namespace as::duck {
@@ -16,10 +18,13 @@ class DuckExtension : public sandbox::ContextExtension {
   DuckExtension(std::shared_ptr<DatabaseRegistry> databases, std::string project);
 
   bool install(sandbox::RunScope& scope, JSValueConst ctx_object) override;
+  // More ctx.duckdb members, installed after ours on the same session (e.g. frame::add_frames).
+  void add_methods(std::shared_ptr<DuckMethods> methods) { methods_.push_back(std::move(methods)); }
 
  private:
   std::shared_ptr<DatabaseRegistry> databases_;
   std::string project_;
+  std::vector<std::shared_ptr<DuckMethods>> methods_;
 };
 
 }  // namespace as::duck

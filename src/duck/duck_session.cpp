@@ -95,6 +95,32 @@ void DuckSession::execute(const std::string& sql, std::stop_token stop) {
 }
 
 FetchedRows DuckSession::query(const std::string& sql, const QueryParameters& parameters, std::stop_token stop) {
+  FetchedRows rows;
+  run_query(sql, parameters, stop, [&](duckdb_result* result, const ProjectConnection& project_connection) {
+    rows = fetch_rows(result, project_connection.database().settings().max_query_result_bytes, [&] { return stopped(stop); });
+  });
+  return rows;
+}
+
+void DuckSession::query_result(const std::string& sql, std::stop_token stop, const ResultConsumer& consume) {
+  run_query(sql, QueryParameters{}, stop, consume);
+}
+
+void DuckSession::with_connection(std::stop_token stop, const std::function<void(duckdb_connection)>& work) {
+  StatementLock held(statement_mutex_);
+  if (stopped(stop)) throw_interrupted();
+  duckdb_connection con = connection(held).get();
+  std::stop_callback on_stop(stop, [this] { interrupt(); });
+  try {
+    work(con);
+  } catch (const DuckError&) {
+    if (stopped(stop)) throw_interrupted();
+    throw;
+  }
+}
+
+void DuckSession::run_query(const std::string& sql, const QueryParameters& parameters, const std::stop_token& stop,
+                            const ResultConsumer& consume) {
   refuse_unlockable_functions(sql);
   StatementLock held(statement_mutex_);
   if (stopped(stop)) throw_interrupted();
@@ -117,8 +143,7 @@ FetchedRows DuckSession::query(const std::string& sql, const QueryParameters& pa
   // Fetching a streaming result runs the rest of the query, so it must be interruptible too.
   std::stop_callback on_stop(stop, [this] { interrupt(); });
   try {
-    return fetch_rows(result.get(), project_connection.database().settings().max_query_result_bytes,
-                      [&] { return stopped(stop); });
+    consume(result.get(), project_connection);
   } catch (const DuckError&) {
     if (stopped(stop)) throw_interrupted();
     throw;

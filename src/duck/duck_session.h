@@ -31,6 +31,16 @@ class DuckSession {
   // max_query_result_bytes (see measure_vector). Parameters need a single statement. Throws DuckError.
   FetchedRows query(const std::string& sql, const QueryParameters& parameters, std::stop_token stop);
 
+  // Runs `sql` as query() does (sandbox rules, every statement in order) and hands the last
+  // statement's streaming result to `consume` while the statement lock is held, so another
+  // binding can read it in its own form (src/frame reads it as Arrow). Throws DuckError.
+  using ResultConsumer = std::function<void(duckdb_result* result, const ProjectConnection& connection)>;
+  void query_result(const std::string& sql, std::stop_token stop, const ResultConsumer& consume);
+  // Runs `work` on the session's connection with the statement lock held and a stop of the run
+  // interrupting it; `work` runs only SQL it built itself (the sandbox rules are the caller's
+  // job). Throws DuckError when the run is already stopped.
+  void with_connection(std::stop_token stop, const std::function<void(duckdb_connection)>& work);
+
   // The run is over: the running statement is interrupted and no new one starts. Callable
   // from any thread.
   void end_run();
@@ -43,6 +53,9 @@ class DuckSession {
   const ProjectConnection& connection(const StatementLock& held);
   // Executes one prepared statement; `streaming` leaves its rows to be fetched chunk by chunk.
   void run(duckdb_prepared_statement statement, bool streaming, const std::stop_token& stop, QueryResult& result);
+  // query() and query_result(): every statement of `sql`, the last one's result to `consume`.
+  void run_query(const std::string& sql, const QueryParameters& parameters, const std::stop_token& stop,
+                 const ResultConsumer& consume);
   void interrupt();
   bool stopped(const std::stop_token& stop) const { return stop.stop_requested() || ended_.load(); }
 

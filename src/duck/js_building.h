@@ -1,10 +1,10 @@
 #pragma once
-// Small owners used while a query result becomes JS values: property-name atoms, values waiting
-// to become an array, and the two QuickJS settings that make building many objects cheap.
+// Helpers for building many JS objects fast from native data (query rows, DataFrame rows):
+// atoms made once, value lists handed to QuickJS in one go, shared object layouts, and a
+// paused cycle collector while the rows are built. Used by js_rows.cpp and src/frame.
 #include <quickjs.h>
 
 #include <climits>
-#include <cstddef>
 #include <limits>
 #include <string_view>
 #include <utility>
@@ -32,7 +32,7 @@ class JsAtom {
   JSAtom atom_;
 };
 
-// Values made for an array, freed unless handed over to QuickJS.
+// Values made for an array or the rows, freed unless handed over to QuickJS.
 class ValueList {
  public:
   explicit ValueList(JSContext* ctx) : ctx_(ctx) {}

@@ -68,6 +68,17 @@ int main(void) {
                                  &joined, &err) == FRAME_OK);
   CHECK(frame_height(joined, &h, &err) == FRAME_OK && h == 2);
 
+  /* frame_plan_schema: the join's output columns, without running it */
+  frame_field_list* planned = NULL;
+  CHECK(frame_plan_schema(inputs, 2,
+                          "{\"ops\":[{\"op\":\"join\",\"right\":1,\"on\":\"s\"},"
+                          "{\"op\":\"with_columns\",\"exprs\":[{\"fn\":\"alias\",\"name\":\"n\","
+                          "\"args\":[{\"fn\":\"str.len\",\"args\":[{\"col\":\"s\"}]}]}]}]}",
+                          &planned, &err) == FRAME_OK);
+  CHECK(planned->n_fields == 4);
+  CHECK(strcmp(planned->fields[2].name, "id_right") == 0 && strcmp(planned->fields[3].dtype, "uint32") == 0);
+  frame_schema_free(planned);
+
   /* an error: unknown column */
   frame_df* bad = NULL;
   frame_status st = frame_plan_execute(df, "{\"ops\":[{\"op\":\"select\",\"exprs\":[\"nope\"]}]}", &bad, &err);

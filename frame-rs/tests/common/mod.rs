@@ -7,7 +7,7 @@ use std::ptr;
 use frame_rs::{
     ArrowArrayStream, FrameColumn, FrameDf, FrameError, FrameStatus, frame_error_code, frame_error_free,
     frame_error_message, frame_free, frame_from_columns, frame_height, frame_plan_execute,
-    frame_plan_execute_multi, frame_schema, frame_schema_free, frame_to_arrow_stream,
+    frame_plan_execute_multi, frame_plan_schema, frame_schema, frame_schema_free, frame_to_arrow_stream,
 };
 use polars_arrow::array::*;
 use polars_arrow::datatypes::{ArrowDataType, TimeUnit};
@@ -285,6 +285,33 @@ pub fn schema(df: &Df) -> Vec<(String, String)> {
     };
     unsafe { frame_schema_free(s) };
     out
+}
+
+/// (name, dtype) pairs of what `plan` would produce, through frame_plan_schema (nothing runs).
+pub fn try_plan_schema(inputs: &[&Df], plan: &Value) -> Result<Vec<(String, String)>, Err> {
+    let ptrs: Vec<*const FrameDf> = inputs.iter().map(|d| d.0 as *const FrameDf).collect();
+    let json = CString::new(plan.to_string()).unwrap();
+    let mut s = ptr::null_mut();
+    let mut err = ptr::null_mut();
+    let st = unsafe { frame_plan_schema(ptrs.as_ptr(), ptrs.len(), json.as_ptr(), &mut s, &mut err) };
+    if st != FrameStatus::Ok {
+        assert!(s.is_null());
+        return Result::Err(take_err(st, err));
+    }
+    let out = unsafe {
+        let fields = std::slice::from_raw_parts((*s).fields, (*s).n_fields);
+        fields
+            .iter()
+            .map(|f| {
+                (
+                    CStr::from_ptr(f.name).to_str().unwrap().to_string(),
+                    CStr::from_ptr(f.dtype).to_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    unsafe { frame_schema_free(s) };
+    Ok(out)
 }
 
 pub fn names(df: &Df) -> Vec<String> {
