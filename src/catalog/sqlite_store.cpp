@@ -138,7 +138,10 @@ std::optional<Analysis> SqliteStore::find_analysis(const std::string& project, c
 
 std::vector<Analysis> SqliteStore::list_analyses(const std::string& project) {
   std::lock_guard lock(mutex_);
-  auto query = db_.prepare(fmt::format("SELECT {} FROM analyses WHERE project = ? AND is_active = 1 ORDER BY name", kAnalysisColumns));
+  // Without script and metadata: lists are read on every page view and need neither.
+  auto query = db_.prepare(
+      "SELECT id, project, name, title, '', '{}', version, created_at, updated_at, created_by "
+      "FROM analyses WHERE project = ? AND is_active = 1 ORDER BY name");
   query.bind(1, project);
   std::vector<Analysis> out;
   while (query.step()) out.push_back(read_analysis(query));

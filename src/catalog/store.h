@@ -73,7 +73,8 @@ class Store {
   virtual Analysis create_analysis(const NewAnalysis& analysis) = 0;                       // Conflict if the name is taken
   virtual Analysis update_analysis(const std::string& project, const std::string& name, const AnalysisChange& change) = 0;
   virtual std::optional<Analysis> find_analysis(const std::string& project, const std::string& name) = 0;
-  virtual std::vector<Analysis> list_analyses(const std::string& project) = 0;              // active ones, by name
+  // Active ones, by name, without script and metadata (empty and "{}"): get_analysis has them.
+  virtual std::vector<Analysis> list_analyses(const std::string& project) = 0;
   virtual void delete_analysis(const std::string& project, const std::string& name) = 0;   // soft delete; NotFound
   virtual std::vector<AnalysisVersion> versions(const std::string& project, const std::string& name) = 0;  // newest first
   virtual AnalysisVersion version(const std::string& project, const std::string& name, int version) = 0;   // NotFound

@@ -75,6 +75,10 @@ TEST_P(StoreContract, NamesAreUniquePerProject) {
   EXPECT_NO_THROW(store().create_analysis(sample("sales", "other_project")));
   EXPECT_EQ(store().list_analyses("default").size(), 1u);
   EXPECT_EQ(store().list_analyses("other_project").size(), 1u);
+  Analysis listed = store().list_analyses("default").front();
+  EXPECT_EQ(listed.name, "sales");
+  EXPECT_EQ(listed.version, 1);
+  EXPECT_TRUE(listed.script.empty()) << "lists carry no scripts";
 }
 
 TEST_P(StoreContract, UnknownAnalysisIsNotFoundWithItsName) {
