@@ -93,7 +93,7 @@ interface Context {
     /**
      * Datasource access by name, only for the datasources the analysis declares in
      * `dependencies.datasources` (docs/datasources.md); any other name throws a ReferenceError
-     * naming it. Available for `sqlite` and `postgres` datasources; other types are planned.
+     * naming it. Available for `sqlite`, `postgres` and `mysql` (MySQL/MariaDB) datasources; other types are planned.
      */
     datasource: {
         [name: string]: DataSource;
@@ -201,7 +201,7 @@ interface Context {
 
 // DataSource Types (all Planned)
 /**
- * PostgreSQL and SQLite: available (docs/datasources.md). MySQL/MariaDB, ClickHouse: planned.
+ * PostgreSQL, MySQL/MariaDB and SQLite: available (docs/datasources.md). ClickHouse: planned.
  * Read-only unless the datasource's config says `allow_writes = true` (enforced by the database).
  */
 interface SQLDataSource {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "datasource_error.h"
+#include "mysql_datasource.h"
 #include "postgres_datasource.h"
 #include "sqlite_datasource.h"
 
@@ -18,13 +19,14 @@ void check_bindable(const Value& value, std::size_t position) {
 }
 
 bool has_driver(config::DatasourceType type) {
-  return type == config::DatasourceType::Sqlite || type == config::DatasourceType::Postgres;
+  return type == config::DatasourceType::Sqlite || type == config::DatasourceType::Postgres || type == config::DatasourceType::Mysql;
 }
 
 std::unique_ptr<Connection> connect(const config::DatasourceConfig& config) {
   switch (config.type) {
     case config::DatasourceType::Sqlite: return connect_sqlite(config);
     case config::DatasourceType::Postgres: return connect_postgres(config);
+    case config::DatasourceType::Mysql: return connect_mysql(config);
     default:
       throw DatasourceError(fmt::format("datasource '{}' is of type {}, which this build of the sandbox cannot reach yet",
                                         config.name, config::to_string(config.type)));

@@ -7,6 +7,7 @@ namespace as::datasources {
 
 // `name` as a double-quoted SQL identifier ("a""b"). A dotted name (schema.table) quotes each
 // part. Throws DatasourceError for an empty name or part, or one holding a NUL character.
-std::string quote_identifier(std::string_view name, bool dotted = false);
+// `quote` is the database's identifier quote (MySQL and ClickHouse: '`').
+std::string quote_identifier(std::string_view name, bool dotted = false, char quote = '"');
 
 }  // namespace as::datasources

@@ -184,3 +184,54 @@ def test_an_analysis_streams_and_queries_postgres_through_the_server(postgres_se
     """)
     assert job["status"] == "completed", job
     assert job["result"] == {"names": ["Ada", "Grace", "Linus"], "rows": 25000, "batches": 3}
+
+
+@pytest.fixture
+def mariadb_server(as_bin: Path, tmp_path: Path, cli):
+    if not os.environ.get("AS_TEST_MYSQL_PORT"):
+        if os.environ.get("AS_TEST_SERVICES_REQUIRED") == "1":
+            pytest.fail("AS_TEST_MYSQL_PORT is not set: run under scripts/test-services")
+        pytest.skip("no MariaDB test server: run `make test` or scripts/test-services run pytest ...")
+    created = cli("token", "create", "--project", "default", "--role", "author", "--name", "e2e")
+    assert created.returncode == 0, created.describe()
+    token = re.search(r"^\s+(as_\S+)\s*$", created.stdout, re.M).group(1)
+    token_lines = created.stdout[created.stdout.index("[[tokens]]"):]
+    config = tmp_path / "sandbox.toml"
+    config.write_text(textwrap.dedent(f"""
+        data_dir = "data"
+
+        [projects.default.datasources.legacy]
+        type = "mysql"
+        host = "{os.environ.get('AS_TEST_MYSQL_HOST', '127.0.0.1')}"
+        port = {os.environ['AS_TEST_MYSQL_PORT']}
+        database = "{os.environ.get('AS_TEST_MYSQL_DATABASE', 'as_test')}"
+        user = "{os.environ.get('AS_TEST_MYSQL_USER', 'as_test')}"
+        password = {{ env = "AS_TEST_MYSQL_PASSWORD" }}
+        ssl_mode = "disabled"
+    """) + "\n" + token_lines)
+    server = start_server(as_bin, tmp_path, ["--config", str(config)], token=token)
+    yield server
+    stop_server(server)
+
+
+def test_an_analysis_streams_and_queries_mariadb_through_the_server(mariadb_server):
+    job = mariadb_server.run_analysis("people", """
+        export default {
+          title: "People and a stream",
+          dependencies: { datasources: ["legacy"] },
+          async run(ctx) {
+            const people = await ctx.datasource.legacy.query("SELECT name FROM people WHERE id <= ? ORDER BY id", [3]);
+            let rows = 0, batches = 0;
+            for await (const batch of ctx.datasource.legacy.stream("SELECT id FROM big WHERE id <= ?", [25000], 10000)) {
+              rows += batch.length; batches++;
+            }
+            let refused = null;
+            try { await ctx.datasource.legacy.query("DELETE FROM people"); } catch (e) { refused = e.message; }
+            return { names: people.map(p => p.name), rows, batches, refused };
+          }
+        };
+    """)
+    assert job["status"] == "completed", job
+    assert job["result"] == {"names": ["Ada", "Grace", "Linus"], "rows": 25000, "batches": 3,
+                             "refused": "ctx.datasource.legacy.query: Cannot execute statement in a READ ONLY transaction "
+                                        "(datasource 'legacy' is read-only: allow_writes = false in its configuration)"}

@@ -19,6 +19,7 @@ std::string env(const char* name, const char* fallback = "") {
 }  // namespace
 
 bool postgres_available() { return !env("AS_TEST_PG_PORT").empty(); }
+bool mysql_available() { return !env("AS_TEST_MYSQL_PORT").empty(); }
 bool services_required() { return env("AS_TEST_SERVICES_REQUIRED") == "1"; }
 
 config::DatasourceConfig postgres_datasource(const std::string& name, bool allow_writes) {
@@ -35,6 +36,23 @@ config::DatasourceConfig postgres_datasource(const std::string& name, bool allow
   ds.settings["pool_size"] = std::int64_t{4};
   ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
   ds.secrets["password"] = config::SecretRef{"AS_TEST_PG_PASSWORD"};
+  return ds;
+}
+
+config::DatasourceConfig mysql_datasource(const std::string& name, bool allow_writes) {
+  config::DatasourceConfig ds;
+  ds.name = name;
+  ds.type = config::DatasourceType::Mysql;
+  ds.allow_writes = allow_writes;
+  ds.settings["host"] = env("AS_TEST_MYSQL_HOST", "127.0.0.1");
+  ds.settings["port"] = static_cast<std::int64_t>(std::stoll(env("AS_TEST_MYSQL_PORT", "33069")));
+  ds.settings["database"] = env("AS_TEST_MYSQL_DATABASE", "as_test");
+  ds.settings["user"] = env("AS_TEST_MYSQL_USER", "as_test");
+  ds.settings["ssl_mode"] = std::string("disabled");
+  ds.settings["connect_timeout_ms"] = std::int64_t{5000};
+  ds.settings["pool_size"] = std::int64_t{4};
+  ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
+  ds.secrets["password"] = config::SecretRef{"AS_TEST_MYSQL_PASSWORD"};
   return ds;
 }
 

@@ -23,11 +23,23 @@ namespace as::testing {
     }                                                                                             \
   } while (0)
 
+// The same for the MariaDB test server (AS_TEST_MYSQL_PORT).
+#define AS_REQUIRE_MYSQL()                                                                        \
+  do {                                                                                            \
+    if (!::as::testing::mysql_available()) {                                                      \
+      if (::as::testing::services_required()) FAIL() << "AS_TEST_MYSQL_PORT is not set: run under scripts/test-services"; \
+      GTEST_SKIP() << "no MariaDB test server: run `scripts/test-services run ctest ...` or `make test`"; \
+    }                                                                                             \
+  } while (0)
+
 bool postgres_available();
+bool mysql_available();
 bool services_required();
 
 // The PostgreSQL test server as datasource `name` (password from $AS_TEST_PG_PASSWORD).
 config::DatasourceConfig postgres_datasource(const std::string& name, bool allow_writes = false);
+// The MariaDB test server as datasource `name` (password from $AS_TEST_MYSQL_PASSWORD).
+config::DatasourceConfig mysql_datasource(const std::string& name, bool allow_writes = false);
 // A SQLite file datasource.
 config::DatasourceConfig sqlite_datasource(const std::string& name, const std::filesystem::path& path, bool allow_writes = false);
 
