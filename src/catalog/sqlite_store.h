@@ -35,6 +35,9 @@ class SqliteStore final : public Store {
   RunPage list_runs(const std::string& project, const std::string& name, const RunPageRequest& page) override;
   std::vector<std::string> fail_abandoned_runs(const std::string& reason) override;
   std::map<std::string, RunRecord> latest_runs(const std::string& project) override;
+  // Changes made through this connection (sqlite3_total_changes64) and PRAGMA data_version,
+  // which moves when another connection commits.
+  ChangeStamp change_stamp() override;
 
   int schema_version() const { return schema_version_; }
 

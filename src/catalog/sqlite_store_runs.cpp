@@ -250,6 +250,13 @@ std::map<std::string, RunRecord> SqliteStore::latest_runs(const std::string& pro
   return out;
 }
 
+Store::ChangeStamp SqliteStore::change_stamp() {
+  std::lock_guard lock(mutex_);
+  auto query = db_.prepare("PRAGMA data_version");
+  std::int64_t data_version = query.step() ? query.integer(0) : 0;
+  return {sqlite3_total_changes64(db_.handle()), data_version};
+}
+
 std::vector<std::string> SqliteStore::fail_abandoned_runs(const std::string& reason) {
   std::lock_guard lock(mutex_);
   SqliteTransaction transaction(db_);

@@ -2,6 +2,7 @@
 // The catalog: analyses with their full version history and the metadata ctx.metadata keeps
 // between runs. One interface; SQLite is the embedded implementation, PostgreSQL will follow
 // and must pass the same tests (tests/unit/catalog_store_test.cpp is written against Store).
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -114,6 +115,11 @@ class Store {
   // The newest top-level run of each active analysis of the project that has one, by analysis
   // name (for "last_run" in the analysis list).
   virtual std::map<std::string, RunRecord> latest_runs(const std::string& project) = 0;
+
+  // A value that differs whenever the catalog may have changed since it was last read, by this
+  // process or another: readers cache what they derive from the catalog against it.
+  using ChangeStamp = std::array<std::int64_t, 2>;
+  virtual ChangeStamp change_stamp() = 0;
   // ---- end of runs ------------------------------------------------------------------------
 
   // Analysis that must exist: throws NotFound naming it.

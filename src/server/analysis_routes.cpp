@@ -14,7 +14,8 @@ void add_analysis_routes(ApiServer& server, ApiServices services) {
   std::string id = kAnalysisIdPattern;
 
   server.route("GET", "/api/analysis", Access::User, [&analyses](const auto&, auto& response, const Caller& caller) {
-    send_json(response, 200, analyses.list(caller.project));
+    response.status = 200;
+    response.set_content(analyses.list_text(caller.project), "application/json");
   });
 
   server.route("GET", "/api/analysis/" + id, Access::User, [&analyses](const auto& request, auto& response, const Caller& caller) {

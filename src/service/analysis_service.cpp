@@ -82,6 +82,20 @@ Json AnalysisService::list(const std::string& project) {
   return items;
 }
 
+std::string AnalysisService::list_text(const std::string& project) {
+  // The stamp is read before the list: a change that lands in between makes the next call miss.
+  catalog::Store::ChangeStamp stamp = store_.change_stamp();
+  {
+    std::lock_guard lock(list_cache_mutex_);
+    auto cached = list_cache_.find(project);
+    if (cached != list_cache_.end() && cached->second.stamp == stamp) return cached->second.text;
+  }
+  std::string text = list(project).dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::lock_guard lock(list_cache_mutex_);
+  list_cache_[project] = {stamp, text};
+  return text;
+}
+
 Json AnalysisService::get(const std::string& project, const std::string& name, bool with_script) {
   project_info_(project);
   catalog::Analysis analysis = translate([&] { return store_.get_analysis(project, name); });

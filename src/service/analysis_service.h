@@ -3,6 +3,8 @@
 // `analysis-sandbox analyses` command call these and nothing below them, so a rule (validation
 // before saving, the JSON shapes of the spec) holds the same way everywhere.
 #include <functional>
+#include <map>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -29,6 +31,9 @@ class AnalysisService {
                   sandbox::RunLimits validation_limits);
 
   Json list(const std::string& project);
+  // list() as JSON text, served from a cache while the catalog has not changed (the list is the
+  // most requested endpoint; docs/performance.md, "The REST API").
+  std::string list_text(const std::string& project);
   // The spec's GET /api/analysis/{id} shape plus version, dependencies, schedule; the script too
   // when `with_script` (authors and MCP).
   Json get(const std::string& project, const std::string& name, bool with_script);
@@ -53,6 +58,13 @@ class AnalysisService {
   validate::ValidationResult run_validator(const std::string& project, const std::string& script, const std::string& name);
   // Validates or throws ServiceError(Invalid) whose details carry the validator's errors.
   Checked check_script(const std::string& project, const std::string& script, const std::string& name);
+
+  struct CachedList {
+    catalog::Store::ChangeStamp stamp;
+    std::string text;
+  };
+  std::mutex list_cache_mutex_;
+  std::map<std::string, CachedList> list_cache_;  // by project
 
   catalog::Store& store_;
   std::function<ProjectInfo(const std::string&)> project_info_;

@@ -190,6 +190,27 @@ TEST_P(RunStoreContract, LatestRunsGivesTheNewestTopLevelRunOfEachActiveAnalysis
   EXPECT_TRUE(store().latest_runs("other").empty());
 }
 
+TEST_P(RunStoreContract, ChangeStampMovesWithEveryWriteAndOnlyThen) {
+  Store::ChangeStamp empty = store().change_stamp();
+  EXPECT_EQ(store().change_stamp(), empty) << "reading changes nothing";
+  Analysis a = store().create_analysis(analysis_named("a"));
+  Store::ChangeStamp created = store().change_stamp();
+  EXPECT_NE(created, empty);
+  store().list_analyses("default");
+  store().latest_runs("default");
+  EXPECT_EQ(store().change_stamp(), created);
+  RunRecord run = store().enqueue_run(run_of(a));
+  Store::ChangeStamp queued = store().change_stamp();
+  EXPECT_NE(queued, created);
+  ASSERT_TRUE(store().claim_run(run.id));
+  EXPECT_NE(store().change_stamp(), queued) << "a run changing state is a change";
+  if (auto other = GetParam().second_connection ? GetParam().second_connection() : nullptr) {
+    Store::ChangeStamp before = store().change_stamp();
+    other->create_analysis(analysis_named("from_elsewhere"));
+    EXPECT_NE(store().change_stamp(), before) << "another connection's commit is seen";
+  }
+}
+
 TEST_P(RunStoreContract, ClaimRunWaitsWhileTheAnalysisIsRunning) {
   Analysis a = store().create_analysis(analysis_named("a"));
   Analysis b = store().create_analysis(analysis_named("b"));
