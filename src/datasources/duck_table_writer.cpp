@@ -216,12 +216,8 @@ void DuckTableWriter::append(const Rows& batch) {
   rows_ += static_cast<std::int64_t>(batch.rows.size());
 }
 
-std::int64_t DuckTableWriter::finish(const std::vector<std::string>& columns) {
-  if (!created_) {
-    Rows empty;
-    empty.columns = columns;
-    create(empty);
-  }
+std::int64_t DuckTableWriter::finish(const Rows& shape) {
+  if (!created_) create(shape);
   close_appender();
   return rows_;
 }

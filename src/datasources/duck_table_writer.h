@@ -29,8 +29,9 @@ class DuckTableWriter {
 
   // Appends `batch` (the first call also creates the table). Throws DatasourceError.
   void append(const Rows& batch);
-  // Creates the table when no batch came, flushes the appender. Returns the rows written.
-  std::int64_t finish(const std::vector<std::string>& columns);
+  // Creates the table from `shape` (the source's columns and types) when no row came, flushes
+  // the appender. Returns the rows written.
+  std::int64_t finish(const Rows& shape);
 
  private:
   enum class Kind { Unknown, Boolean, Integer, Double, Text, Blob, Timestamp, Declared };

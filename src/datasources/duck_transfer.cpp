@@ -100,7 +100,7 @@ JSValue load(Transfer& transfer, JSContext* ctx, int argc, JSValueConst* argv) {
     }
     session->with_connection(stop, [&](duckdb_connection connection) {
       DuckTableWriter writer(connection, target.first, target.second);
-      std::vector<std::string> columns;
+      Rows shape;  // the columns and types of the first batch
       for (;;) {
         Rows batch;
         try {
@@ -110,12 +110,15 @@ JSValue load(Transfer& transfer, JSContext* ctx, int argc, JSValueConst* argv) {
     } catch (const DatasourceError& e) {
           throw DatasourceError(fmt::format("datasource '{}': {}", source->name(), e.what()));
         }
-        if (columns.empty()) columns = batch.columns;
+        if (shape.columns.empty()) {
+          shape.columns = batch.columns;
+          shape.types = batch.types;
+        }
         if (batch.rows.empty()) break;
         writer.append(batch);
       }
       stream.reset();  // the source connection goes back to its pool before DuckDB's work ends
-      rows = writer.finish(columns);
+      rows = writer.finish(shape);
     });
     return [table, rows](JSContext* c) { return result_object(c, table, rows); };
   });

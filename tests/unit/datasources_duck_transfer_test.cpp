@@ -121,3 +121,31 @@ TEST(DuckLoad, RefusesUndeclaredDatasourcesBadTablesAndNamesTheDatasourceInSqlEr
   EXPECT_EQ(message.rfind("Error: ctx.duckdb.load: datasource 'demo': ", 0), 0u) << message;
   EXPECT_NE(message.find("missing_table"), std::string::npos) << message;
 }
+
+TEST(DuckLoad, PostgresRowsArriveWithTheDriversColumnTypes) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pg")});
+  std::string result = world.run_ok(R"(
+    const sql = `SELECT i AS id, i * 1.5::float8 AS half, 'name ' || i AS name, (i % 3 = 0) AS flag,
+                        DATE '2024-01-01' + (i % 365) AS day, TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL '1 minute' AS happened
+                 FROM generate_series(1, 30000) AS i`;
+    const checksum = (from) => `SELECT count(*) AS n, sum(id) AS ids, sum(half) AS halves, sum(length(name)) AS names,
+                                       sum(CASE WHEN flag THEN 1 ELSE 0 END) AS flags, max(day)::text AS last_day,
+                                       sum(extract(epoch FROM happened))::bigint AS seconds FROM ${from}`;
+    const loaded = await ctx.duckdb.load('pg', sql, 'series');
+    const source = (await ctx.datasource.pg.query(checksum(`(${sql}) AS s`)))[0];
+    const copy = (await ctx.duckdb.query(checksum('series')))[0];
+    const types = await ctx.duckdb.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'series' ORDER BY ordinal_position");
+    const all = await ctx.duckdb.load('pg', 'SELECT id, small, big, huge, price, wide, flag, day, moment, instant, doc, tags, payload, uid FROM all_types', 'all_types');
+    const allTypes = await ctx.duckdb.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'all_types' ORDER BY ordinal_position");
+    const first = (await ctx.duckdb.query("SELECT huge::text AS huge, wide, day::text AS day, moment::text AS moment, doc FROM all_types WHERE id = 1"))[0];
+    return { loaded, all, same: JSON.stringify(source) === JSON.stringify(copy), copy,
+             types: types.map(t => t.data_type).join(','), allTypes: allTypes.map(t => t.data_type).join(','), first };)",
+                                    {"pg"});
+  EXPECT_EQ(result, R"({"loaded":{"table":"series","rows":30000},"all":{"table":"all_types","rows":2},"same":true,)"
+                    R"("copy":{"n":30000,"ids":450015000,"halves":675022500,"names":288894,"flags":10000,"last_day":"2024-12-30",)"
+                    R"("seconds":51149016900000},"types":"BIGINT,DOUBLE,VARCHAR,BOOLEAN,DATE,TIMESTAMP WITH TIME ZONE",)"
+                    R"("allTypes":"BIGINT,BIGINT,BIGINT,BIGINT,DOUBLE,VARCHAR,BOOLEAN,DATE,TIMESTAMP,TIMESTAMP WITH TIME ZONE,VARCHAR,VARCHAR,BLOB,UUID",)"
+                    R"("first":{"huge":"9007199254740993","wide":"12345678901234567890.0123456789","day":"2024-02-29",)"
+                    R"("moment":"2024-01-02 03:04:05.123456","doc":"{\"a\":[1,2],\"b\":null}"}})");
+}
