@@ -7,7 +7,10 @@
 #include "datasource_error.h"
 #include "duck/duck_error.h"
 #include "duck/duck_extension.h"
+#include "duck/duck_handles.h"
+#include "duck_table_reader.h"
 #include "duck_table_writer.h"
+#include "identifiers.h"
 #include "sandbox/convert.h"
 #include "sandbox/host_function.h"
 #include "sandbox/js_value.h"
@@ -18,6 +21,7 @@ namespace {
 using sandbox::JsCString;
 using sandbox::Settle;
 
+// Rows per batch read from a datasource (load) or written to one (export).
 constexpr std::size_t kLoadBatchRows = 10'000;
 
 struct Transfer {
@@ -124,6 +128,69 @@ JSValue load(Transfer& transfer, JSContext* ctx, int argc, JSValueConst* argv) {
   });
 }
 
+JSValue export_table(Transfer& transfer, JSContext* ctx, int argc, JSValueConst* argv) {
+  constexpr const char* usage = "ctx.duckdb.export(table, datasource, destTable)";
+  std::string table, name, destination;
+  if (!string_argument(ctx, argc, argv, 0, usage, "table", table) || !string_argument(ctx, argc, argv, 1, usage, "datasource", name) ||
+      !string_argument(ctx, argc, argv, 2, usage, "destTable", destination)) {
+    return JS_EXCEPTION;
+  }
+  std::string quoted_source, quoted_destination;
+  std::shared_ptr<Datasource> target;
+  try {
+    auto [schema, plain] = duck_table_name(table);
+    quoted_source = schema.empty() ? quote_identifier(plain) : quote_identifier(schema) + "." + quote_identifier(plain);
+    quoted_destination = quote_identifier(destination, true);
+    target = transfer.datasource(name);
+    if (!target->allow_writes()) {
+      throw DatasourceError(fmt::format("datasource '{}' is read-only: export needs allow_writes = true in its configuration", name));
+    }
+  } catch (const DatasourceError& e) {
+    return sandbox::throw_type_error(ctx, fmt::format("{}: {}", usage, e.what()));
+  }
+  auto session = transfer.session;
+  return transfer.spawn("export", [session, target, quoted_source, quoted_destination, destination](std::stop_token stop) -> Settle {
+    std::vector<ExportColumn> columns;
+    session->query_result("SELECT * FROM " + quoted_source + " LIMIT 0", stop,
+                          [&](duckdb_result* result, const duck::ProjectConnection&) { columns = export_columns(result); });
+    std::vector<std::string> names;
+    std::string create = "CREATE TABLE IF NOT EXISTS " + quoted_destination + " (";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      names.push_back(columns[i].name);
+      create += (i ? ", " : "") + quote_identifier(columns[i].name) + " " + destination_type(columns[i].kind, target->config().type);
+    }
+    auto in_target = [&](auto&& work) {
+      try {
+        return work();
+      } catch (const StatementCancelled&) {
+        throw;
+      } catch (const DatasourceError& e) {
+        throw DatasourceError(fmt::format("datasource '{}': {}", target->name(), e.what()));
+      }
+    };
+    in_target([&] { return target->execute(create + ")", {}, stop); });
+    std::int64_t written = 0;
+    session->query_result(export_select(quoted_source, columns), stop, [&](duckdb_result* result, const duck::ProjectConnection&) {
+      std::vector<std::vector<Value>> batch;
+      auto flush = [&] {
+        if (batch.empty()) return;
+        written += in_target([&] { return target->insert(destination, names, batch, stop); }).rows_affected;
+        batch.clear();
+      };
+      for (;;) {
+        duck::DataChunk chunk(duckdb_fetch_chunk(*result));
+        if (!chunk) break;
+        if (duckdb_data_chunk_get_size(chunk.get()) == 0) break;
+        append_chunk(chunk.get(), columns, batch);
+        if (batch.size() >= kLoadBatchRows) flush();
+        if (stop.stop_requested()) throw StatementCancelled();
+      }
+      flush();
+    });
+    return [destination, written](JSContext* c) { return result_object(c, destination, written); };
+  });
+}
+
 }  // namespace
 
 DuckTransferMethods::DuckTransferMethods(std::shared_ptr<DatasourceRegistry> registry, std::string project, std::vector<std::string> declared)
@@ -131,9 +198,12 @@ DuckTransferMethods::DuckTransferMethods(std::shared_ptr<DatasourceRegistry> reg
 
 bool DuckTransferMethods::install(sandbox::RunScope& scope, JSValueConst duckdb_object, const std::shared_ptr<duck::DuckSession>& session) {
   auto transfer = std::make_shared<Transfer>(Transfer{registry_, project_, declared_, scope.loop, session});
-  return sandbox::define_host_function(scope.ctx, duckdb_object, "load", 3, [transfer](JSContext* c, JSValueConst, int argc, JSValueConst* argv) {
-    return load(*transfer, c, argc, argv);
-  });
+  using sandbox::define_host_function;
+  return define_host_function(scope.ctx, duckdb_object, "load", 3,
+                              [transfer](JSContext* c, JSValueConst, int argc, JSValueConst* argv) { return load(*transfer, c, argc, argv); }) &&
+         define_host_function(scope.ctx, duckdb_object, "export", 3, [transfer](JSContext* c, JSValueConst, int argc, JSValueConst* argv) {
+           return export_table(*transfer, c, argc, argv);
+         });
 }
 
 void add_duck_transfer(std::vector<std::shared_ptr<sandbox::ContextExtension>>& extensions, std::shared_ptr<DatasourceRegistry> registry,

@@ -149,3 +149,71 @@ TEST(DuckLoad, PostgresRowsArriveWithTheDriversColumnTypes) {
                     R"("first":{"huge":"9007199254740993","wide":"12345678901234567890.0123456789","day":"2024-02-29",)"
                     R"("moment":"2024-01-02 03:04:05.123456","doc":"{\"a\":[1,2],\"b\":null}"}})");
 }
+
+namespace {
+
+// A DuckDB table with one column of each kind export reads, NULLs in the second row.
+constexpr const char* kMixedTable = R"(
+    await ctx.duckdb.exec(`CREATE OR REPLACE TABLE mixed AS
+      SELECT i AS id, i::SMALLINT AS small, i * 0.25 AS quarter, (i * 1.5)::DECIMAL(10, 2) AS price, i % 2 = 0 AS even,
+             'name ' || i AS name, ('\\x' || lpad(to_hex(i % 256), 2, '0'))::BLOB AS raw, DATE '2024-01-01' + i::INTEGER AS day,
+             TIMESTAMP '2024-01-01 00:00:00' + i * INTERVAL '1 second' AS moment, 12345678901234567890::HUGEINT + i AS huge
+      FROM range(1, 25001) AS t(i)
+      UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`);)";
+
+// The same checksum in SQLite, PostgreSQL and DuckDB: dates and timestamps compared as text.
+constexpr const char* kMixedChecksum = R"(
+    const checksum = (table, text, bytes = 'length') => `SELECT count(*) AS n, count(small) AS smalls, sum(id) AS ids, sum(small) AS small_sum,
+        sum(quarter) AS quarters, sum(price) AS prices, sum(CASE WHEN even THEN 1 ELSE 0 END) AS evens, sum(length(name)) AS names,
+        sum(${bytes}(raw)) AS raw_bytes, min(${text('day')}) AS first_day, max(${text('moment')}) AS last_moment,
+        max(huge) AS huge FROM ${table}`;)";
+
+}  // namespace
+
+TEST(DuckExport, RoundTripsThroughAWritableSqliteDatasource) {
+  DemoWorld world;
+  std::string result = world.run_ok(std::string(kMixedTable) + kMixedChecksum + R"(
+    const exported = await ctx.duckdb.export('mixed', 'scratch', 'mixed_copy');
+    const copy = (await ctx.datasource.scratch.query(checksum('mixed_copy', c => c)))[0];
+    const original = (await ctx.duckdb.query(checksum('mixed', c => `${c}::VARCHAR`, 'octet_length')))[0];
+    original.huge = String(original.huge);
+    await ctx.duckdb.load('scratch', 'SELECT * FROM mixed_copy', 'back');
+    const back = (await ctx.duckdb.query('SELECT count(*) AS n, sum(id) AS ids FROM back'))[0];
+    return { exported, same: JSON.stringify(copy) === JSON.stringify(original), copy, back };)",
+                                    {"demo", "scratch"});
+  EXPECT_EQ(result, R"({"exported":{"table":"mixed_copy","rows":25001},"same":true,"copy":)"
+                    R"({"n":25001,"smalls":25000,"ids":312512500,"small_sum":312512500,"quarters":78128125,"prices":468768750,"evens":12500,"names":238894,"raw_bytes":25000,"first_day":"2024-01-02","last_moment":"2024-01-01 06:56:40","huge":"12345678901234592890"},)"
+                    R"("back":{"n":25001,"ids":312512500}})");
+}
+
+TEST(DuckExport, RefusesReadOnlyAndUndeclaredDatasources) {
+  DemoWorld world;
+  EXPECT_EQ(world.run_failed("await ctx.duckdb.exec('CREATE TABLE t AS SELECT 1 AS x'); await ctx.duckdb.export('t', 'demo', 't');", {"demo"}),
+            "TypeError: ctx.duckdb.export(table, datasource, destTable): datasource 'demo' is read-only: export needs "
+            "allow_writes = true in its configuration");
+  EXPECT_EQ(world.run_failed("await ctx.duckdb.export('t', 'scratch', 't');", {"demo"}),
+            "TypeError: ctx.duckdb.export(table, datasource, destTable): datasource 'scratch' is not declared by this analysis: add it "
+            "to dependencies.datasources to use it");
+  std::string message = world.run_failed("await ctx.duckdb.export('no_such_table', 'scratch', 't');", {"scratch"});
+  EXPECT_EQ(message.rfind("Error: ctx.duckdb.export: ", 0), 0u) << message;
+  EXPECT_NE(message.find("no_such_table"), std::string::npos) << message;
+}
+
+TEST(DuckExport, RoundTripsThroughPostgres) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pgw", true)});
+  std::string result = world.run_ok(std::string(kMixedTable) + kMixedChecksum + R"(
+    await ctx.datasource.pgw.execute('DROP TABLE IF EXISTS duck_export_mixed');
+    const exported = await ctx.duckdb.export('mixed', 'pgw', 'duck_export_mixed');
+    const copy = (await ctx.datasource.pgw.query(checksum('duck_export_mixed', c => `${c}::text`, 'octet_length')))[0];
+    const original = (await ctx.duckdb.query(checksum('mixed', c => `${c}::text`, 'octet_length')))[0];
+    original.huge = String(original.huge);  // HUGEINT (a BigInt) went over as text
+    const types = await ctx.datasource.pgw.query(`SELECT string_agg(data_type, ',' ORDER BY ordinal_position) AS t
+                                                  FROM information_schema.columns WHERE table_name = 'duck_export_mixed'`);
+    await ctx.datasource.pgw.execute('DROP TABLE duck_export_mixed');
+    return { exported, same: JSON.stringify(copy) === JSON.stringify(original), copy, types: types[0].t };)",
+                                    {"pgw"});
+  EXPECT_EQ(result, R"({"exported":{"table":"duck_export_mixed","rows":25001},"same":true,"copy":)"
+                    R"({"n":25001,"smalls":25000,"ids":312512500,"small_sum":312512500,"quarters":78128125,"prices":468768750,"evens":12500,"names":238894,"raw_bytes":25000,"first_day":"2024-01-02","last_moment":"2024-01-01 06:56:40","huge":"12345678901234592890"},)"
+                    R"("types":"bigint,bigint,double precision,double precision,boolean,text,bytea,date,timestamp without time zone,text"})");
+}
