@@ -25,8 +25,7 @@ struct TransferWorld {
   explicit TransferWorld(std::vector<config::DatasourceConfig> datasources)
       : registry(std::make_shared<datasources::DatasourceRegistry>(config_with(std::move(datasources)))) {}
 
-  sandbox::RunOutcome run(const std::string& body, const std::vector<std::string>& declared) {
-    sandbox::RunRequest request;
+  sandbox::RunOutcome run(const std::string& body, const std::vector<std::string>& declared, sandbox::RunRequest request = {}) {
     request.extensions.push_back(std::make_shared<duck::DuckExtension>(duck.databases, "test"));
     request.extensions.push_back(std::make_shared<datasources::DatasourceExtension>(registry, "test", declared));
     datasources::add_duck_transfer(request.extensions, registry, "test", declared);
@@ -103,6 +102,32 @@ TEST(DuckLoad, AnEmptyResultMakesAnEmptyTable) {
     return { loaded, n: rows[0].n };)",
                                     {"demo"});
   EXPECT_EQ(result, R"({"loaded":{"table":"nobody","rows":0},"n":0})");
+}
+
+TEST(DuckLoad, RunsInsideTheRunsTransaction) {
+  DemoWorld world;
+  std::string result = world.run_ok(R"(
+    await ctx.duckdb.exec('BEGIN');
+    await ctx.duckdb.load('demo', 'SELECT * FROM customers', 'customers');
+    const inside = (await ctx.duckdb.query('SELECT count(*) AS n FROM customers'))[0].n;
+    await ctx.duckdb.exec('ROLLBACK');
+    return { inside, after: await ctx.duckdb.tables() };)",
+                                    {"demo"});
+  EXPECT_EQ(result, R"({"inside":500,"after":[]})");
+}
+
+TEST(DuckLoad, AStopOfTheRunCancelsTheSourceQuery) {
+  DemoWorld world;
+  sandbox::RunRequest request;
+  request.limits.timeout = std::chrono::milliseconds(300);
+  // An endless source: only the run's time limit ends it.
+  auto outcome = world.run(R"(
+    await ctx.duckdb.load('demo', 'WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) SELECT i FROM c', 'endless');)",
+                           {"demo"}, std::move(request));
+  ASSERT_EQ(outcome.status, RunStatus::Failed) << outcome.result_json;
+  EXPECT_EQ(outcome.failure->kind, sandbox::FailureKind::Limit) << outcome.failure->message;
+  // The project database is usable afterwards, by the next run.
+  EXPECT_EQ(world.run_ok("return { tables: await ctx.duckdb.tables() };", {"demo"}), R"({"tables":["endless"]})");
 }
 
 TEST(DuckLoad, RefusesUndeclaredDatasourcesBadTablesAndNamesTheDatasourceInSqlErrors) {
