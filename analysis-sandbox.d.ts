@@ -108,10 +108,16 @@ interface Context {
         exec: (sql: string) => Promise<void>;
         /** Available now. Rows as objects (types per docs/duckdb.md); `$1`/`?` parameters; at most 10 MB. */
         query: (sql: string, params?: any[]) => Promise<any[]>;
-        /** Planned (SQL datasources issue). */
-        load: (datasource: string, sql: string, tableName: string) => Promise<void>;
-        /** Planned (SQL datasources issue). */
-        export: (tableName: string, datasource: string, destination: string) => Promise<void>;
+        /**
+         * Available now (server runs). Streams the query's rows from a declared SQL datasource into
+         * `tableName` (`CREATE OR REPLACE`), types per docs/duckdb.md; resolves to { table, rows }.
+         */
+        load: (datasource: string, sql: string, tableName: string) => Promise<{ table: string; rows: number }>;
+        /**
+         * Available now (server runs). Writes a DuckDB table into `destination` of a declared
+         * datasource with allow_writes = true (created when missing); resolves to { table, rows }.
+         */
+        export: (tableName: string, datasource: string, destination: string) => Promise<{ table: string; rows: number }>;
         /**
          * Available now. Runs the frame's plan, then DuckDB scans it through the Arrow C stream
          * interface into `tableName` (`name` or `schema.name`): mode 'overwrite' (default) replaces

@@ -15,6 +15,7 @@
 #include "config/demo_database.h"
 #include "config/local_token.h"
 #include "datasources/datasource_extension.h"
+#include "datasources/duck_transfer.h"
 #include "duck/duck_extension.h"
 #include "frame/frame_extension.h"
 #include "exit_codes.h"
@@ -99,6 +100,9 @@ int serve(const ServeOptions& options) {
     // ctx.datasource: only what the analysis declares (docs/datasources.md).
     run.extensions.push_back(std::make_shared<datasources::DatasourceExtension>(
         datasource_registry, analysis.project, datasources::declared_datasources(analysis.metadata_json)));
+    // ctx.duckdb.load / export, under the same declared-datasources rule.
+    datasources::add_duck_transfer(run.extensions, datasource_registry, analysis.project,
+                                   datasources::declared_datasources(analysis.metadata_json));
     frame::add_frames(run.extensions);  // ctx.DataFrame, col, lit, ctx.duckdb.saveDataFrame / queryFrame
     return run;
   };

@@ -120,6 +120,7 @@ class RowReader {
     for (int i = 0; i < count; ++i) {
       rows_.columns.emplace_back(PQfname(result, i));
       types_.push_back(PQftype(result, i));
+      rows_.types.push_back(postgres::duck_type(types_.back()));
     }
     make_names_unique(rows_.columns);
   }

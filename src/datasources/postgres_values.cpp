@@ -313,4 +313,21 @@ Value decode_text(Oid type, std::string_view text) {
   }
 }
 
+std::string duck_type(Oid type) {
+  switch (type) {
+    case 20: case 21: case 23: case 26: return "BIGINT";  // int8, int2, int4, oid
+    case 700: case 701: return "DOUBLE";                  // float4, float8
+    case 16: return "BOOLEAN";
+    case 17: return "BLOB";                               // bytea
+    case 18: case 19: case 25: case 1042: case 1043: return "VARCHAR";  // char, name, text, bpchar, varchar
+    case 114: case 3802: return "VARCHAR";                // json, jsonb: their JSON text
+    case 2950: return "UUID";
+    case 1082: return "DATE";
+    case 1083: return "TIME";
+    case 1114: return "TIMESTAMP";
+    case 1184: return "TIMESTAMPTZ";
+    default: return "";
+  }
+}
+
 }  // namespace as::datasources::postgres

@@ -3,6 +3,7 @@
 // IntervalStyle=iso_8601, bytea_output=hex, extra_float_digits=1) turned into the shared type
 // table of docs/datasources.md. Pure functions, so they are tested without a server.
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "sandbox/value.h"
@@ -14,6 +15,10 @@ using Oid = unsigned int;
 // The value of a non-NULL cell of type `type` (a pg_type OID). Types the table does not name
 // come back as the server's text.
 Value decode_text(Oid type, std::string_view text);
+
+// The DuckDB type ctx.duckdb.load makes a column of type `type`, or "" when the values decide
+// (numeric: a double when exact, else text; arrays, intervals and types the table does not name).
+std::string duck_type(Oid type);
 
 // The element type of a built-in array type, or 0 when `type` is not one.
 Oid array_element_type(Oid type);

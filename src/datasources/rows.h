@@ -12,6 +12,9 @@ namespace as::datasources {
 
 struct Rows {
   std::vector<std::string> columns;  // unique: repeated names get _1, _2, ... (as DuckDB does)
+  // The DuckDB type ctx.duckdb.load gives each column, from the driver's column metadata; empty
+  // (or "" for a column) when the driver cannot tell, and load decides from the values.
+  std::vector<std::string> types;
   std::vector<std::vector<Value>> rows;
   std::size_t bytes = 0;  // approximate size of the cells, as measure_cell() counts them
 };

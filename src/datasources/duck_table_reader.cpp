@@ -1,0 +1,100 @@
+#include "duck_table_reader.h"
+
+#include <cstdint>
+
+#include "identifiers.h"
+
+namespace as::datasources {
+namespace {
+
+ExportKind kind_of(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER:
+      return ExportKind::Integer;
+    case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_DECIMAL:
+      return ExportKind::Double;
+    case DUCKDB_TYPE_BOOLEAN: return ExportKind::Boolean;
+    case DUCKDB_TYPE_BLOB: return ExportKind::Blob;
+    case DUCKDB_TYPE_DATE: return ExportKind::Date;
+    case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_S: case DUCKDB_TYPE_TIMESTAMP_MS: case DUCKDB_TYPE_TIMESTAMP_NS:
+      return ExportKind::Timestamp;
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return ExportKind::TimestampTz;
+    default: return ExportKind::Text;  // VARCHAR, and UBIGINT, HUGEINT, UUID, TIME, INTERVAL, nested types as their text
+  }
+}
+
+const char* read_as(ExportKind kind) {
+  switch (kind) {
+    case ExportKind::Integer: return "BIGINT";
+    case ExportKind::Double: return "DOUBLE";
+    case ExportKind::Boolean: return "BOOLEAN";
+    case ExportKind::Blob: return "BLOB";
+    default: return "VARCHAR";
+  }
+}
+
+std::string string_of(duckdb_string_t* text) {
+  return std::string(duckdb_string_t_data(text), duckdb_string_t_length(*text));
+}
+
+}  // namespace
+
+std::vector<ExportColumn> export_columns(duckdb_result* result) {
+  std::vector<ExportColumn> columns;
+  idx_t count = duckdb_column_count(result);
+  for (idx_t i = 0; i < count; ++i) columns.push_back({duckdb_column_name(result, i), kind_of(duckdb_column_type(result, i))});
+  return columns;
+}
+
+std::string export_select(const std::string& quoted_table, const std::vector<ExportColumn>& columns) {
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    std::string name = quote_identifier(columns[i].name);
+    sql += (i ? ", CAST(" : "CAST(") + name + " AS " + read_as(columns[i].kind) + ") AS " + name;
+  }
+  return sql + " FROM " + quoted_table;
+}
+
+void append_chunk(duckdb_data_chunk chunk, const std::vector<ExportColumn>& columns, std::vector<std::vector<Value>>& rows) {
+  idx_t size = duckdb_data_chunk_get_size(chunk);
+  std::size_t first = rows.size();
+  rows.resize(first + size, std::vector<Value>(columns.size()));
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+    void* data = duckdb_vector_get_data(vector);
+    std::uint64_t* validity = duckdb_vector_get_validity(vector);
+    for (idx_t r = 0; r < size; ++r) {
+      if (validity && !duckdb_validity_row_is_valid(validity, r)) continue;  // stays NULL
+      Value& cell = rows[first + r][c];
+      switch (columns[c].kind) {
+        case ExportKind::Integer: cell = integer_cell(static_cast<std::int64_t*>(data)[r]); break;
+        case ExportKind::Double: cell = Value(static_cast<double*>(data)[r]); break;
+        case ExportKind::Boolean: cell = Value(static_cast<bool*>(data)[r]); break;
+        case ExportKind::Blob: {
+          std::string bytes = string_of(&static_cast<duckdb_string_t*>(data)[r]);
+          cell = Value(Bytes(bytes.begin(), bytes.end()));
+          break;
+        }
+        default: cell = Value(string_of(&static_cast<duckdb_string_t*>(data)[r])); break;
+      }
+    }
+  }
+}
+
+std::string destination_type(ExportKind kind, config::DatasourceType type) {
+  bool sqlite = type == config::DatasourceType::Sqlite;
+  switch (kind) {
+    case ExportKind::Integer: return sqlite ? "INTEGER" : "BIGINT";
+    case ExportKind::Double: return sqlite ? "REAL" : "DOUBLE PRECISION";
+    case ExportKind::Boolean: return sqlite ? "INTEGER" : "BOOLEAN";
+    case ExportKind::Blob: return sqlite ? "BLOB" : "BYTEA";
+    case ExportKind::Date: return sqlite ? "TEXT" : "DATE";
+    case ExportKind::Timestamp: return sqlite ? "TEXT" : "TIMESTAMP";
+    case ExportKind::TimestampTz: return sqlite ? "TEXT" : "TIMESTAMPTZ";
+    case ExportKind::Text: return "TEXT";
+  }
+  return "TEXT";
+}
+
+}  // namespace as::datasources

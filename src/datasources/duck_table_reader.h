@@ -1,0 +1,32 @@
+#pragma once
+// Reads a project DuckDB table as row batches for ctx.duckdb.export. Every column is read in
+// one of a few plain forms (DuckDB casts the rest in the SELECT it is read with), so the values
+// bind in any datasource: integers, doubles, booleans, text, bytes; dates and timestamps as
+// their ISO text, which the destination's DATE / TIMESTAMP columns parse.
+#include <duckdb.h>
+
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "rows.h"
+
+namespace as::datasources {
+
+enum class ExportKind { Integer, Double, Boolean, Text, Blob, Date, Timestamp, TimestampTz };
+
+struct ExportColumn {
+  std::string name;
+  ExportKind kind;
+};
+
+// The columns of a result (of `SELECT * FROM table LIMIT 0`) and how each is read.
+std::vector<ExportColumn> export_columns(duckdb_result* result);
+// The SELECT that reads `quoted_table` with every column in its plain form.
+std::string export_select(const std::string& quoted_table, const std::vector<ExportColumn>& columns);
+// Appends the rows of `chunk` (a chunk of export_select's result) to `rows`.
+void append_chunk(duckdb_data_chunk chunk, const std::vector<ExportColumn>& columns, std::vector<std::vector<Value>>& rows);
+// The column type a destination table of datasource type `type` is made with.
+std::string destination_type(ExportKind kind, config::DatasourceType type);
+
+}  // namespace as::datasources

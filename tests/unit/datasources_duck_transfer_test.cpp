@@ -1,0 +1,244 @@
+// ctx.duckdb.load and ctx.duckdb.export through real runs: SQLite (the demo database) and the
+// PostgreSQL test server into the project DuckDB and back, with counts and checksums compared
+// on both sides, and the declared-datasources and allow_writes rules.
+#include <gtest/gtest.h>
+
+#include "config/demo_database.h"
+#include "datasources/datasource_extension.h"
+#include "datasources/duck_transfer.h"
+#include "datasources_test_support.h"
+#include "duck/duck_extension.h"
+#include "duck_test_support.h"
+#include "run_helpers.h"
+
+using namespace as;
+using namespace as::testing;
+using sandbox::RunStatus;
+
+namespace {
+
+// A project DuckDB plus datasources, and runs whose ctx has both (and load / export).
+struct TransferWorld {
+  DuckWorld duck;
+  std::shared_ptr<datasources::DatasourceRegistry> registry;
+
+  explicit TransferWorld(std::vector<config::DatasourceConfig> datasources)
+      : registry(std::make_shared<datasources::DatasourceRegistry>(config_with(std::move(datasources)))) {}
+
+  sandbox::RunOutcome run(const std::string& body, const std::vector<std::string>& declared, sandbox::RunRequest request = {}) {
+    request.extensions.push_back(std::make_shared<duck::DuckExtension>(duck.databases, "test"));
+    request.extensions.push_back(std::make_shared<datasources::DatasourceExtension>(registry, "test", declared));
+    datasources::add_duck_transfer(request.extensions, registry, "test", declared);
+    return run_body(body, std::move(request));
+  }
+  std::string run_ok(const std::string& body, const std::vector<std::string>& declared) {
+    auto outcome = run(body, declared);
+    EXPECT_EQ(outcome.status, RunStatus::Completed) << failure_message(outcome) << "\nscript:\n" << body;
+    return outcome.result_json;
+  }
+  std::string run_failed(const std::string& body, const std::vector<std::string>& declared) {
+    auto outcome = run(body, declared);
+    EXPECT_EQ(outcome.status, RunStatus::Failed) << outcome.result_json;
+    return outcome.failure ? outcome.failure->message : "";
+  }
+};
+
+struct DemoWorld : TransferWorld {
+  TempDir dir;
+  static std::filesystem::path demo_file(const TempDir& where) {
+    auto path = where.path() / "demo.sqlite";
+    config::create_demo_database(path);
+    return path;
+  }
+  DemoWorld() : TransferWorld({}) {
+    auto path = demo_file(dir);
+    registry = std::make_shared<datasources::DatasourceRegistry>(
+        config_with({sqlite_datasource("demo", path), sqlite_datasource("scratch", dir.path() / "scratch.sqlite", true)}));
+  }
+};
+
+}  // namespace
+
+TEST(DuckLoad, SqliteRowsArriveWithEqualCountsAndChecksums) {
+  DemoWorld world;
+  std::string result = world.run_ok(R"(
+    const checksum = `SELECT count(*) AS n, sum(id) AS ids, sum(customer_id) AS customers, round(sum(total), 2) AS total,
+                             sum(length(status)) AS statuses, sum(length(order_date)) AS dates FROM orders`;
+    const loaded = await ctx.duckdb.load('demo', 'SELECT * FROM orders', 'orders');
+    const source = (await ctx.datasource.demo.query(checksum))[0];
+    const copy = (await ctx.duckdb.query(checksum))[0];
+    const types = await ctx.duckdb.query("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position");
+    return { loaded, same: JSON.stringify(source) === JSON.stringify(copy), n: copy.n,
+             types: types.map(t => t.column_name + ':' + t.data_type).join(',') };)",
+                                    {"demo"});
+  EXPECT_EQ(result, R"({"loaded":{"table":"orders","rows":3000},"same":true,"n":3000,)"
+                    R"("types":"id:BIGINT,customer_id:BIGINT,order_date:VARCHAR,status:VARCHAR,total:DOUBLE"})");
+}
+
+TEST(DuckLoad, ColumnsWidenWhenLaterBatchesHoldWiderValues) {
+  DemoWorld world;
+  // 25,000 rows in three batches: 'mixed' turns from integers to doubles after the first batch,
+  // 'late' is NULL in the first batch and text afterwards, 'flag' stays boolean-like integers.
+  std::string result = world.run_ok(R"(
+    const sql = `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 25000)
+                 SELECT i, CASE WHEN i > 15000 THEN i + 0.5 ELSE i END AS mixed,
+                        CASE WHEN i > 12000 THEN 'row ' || i END AS late FROM c`;
+    const loaded = await ctx.duckdb.load('demo', sql, 'main.widened');
+    await ctx.duckdb.load('demo', sql, 'widened');  // replaces the table
+    const copy = (await ctx.duckdb.query('SELECT count(*) AS n, sum(mixed) AS mixed, count(late) AS late, sum(length(late)) AS chars FROM widened'))[0];
+    const source = (await ctx.datasource.demo.query(`SELECT count(*) AS n, sum(mixed) AS mixed, count(late) AS late, sum(length(late)) AS chars FROM (${sql})`))[0];
+    const types = await ctx.duckdb.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'widened' ORDER BY ordinal_position");
+    return { loaded, same: JSON.stringify(source) === JSON.stringify(copy), copy, types: types.map(t => t.data_type).join(',') };)",
+                                    {"demo"});
+  EXPECT_EQ(result, R"({"loaded":{"table":"main.widened","rows":25000},"same":true,)"
+                    R"("copy":{"n":25000,"mixed":312517500,"late":13000,"chars":117000},"types":"BIGINT,DOUBLE,VARCHAR"})");
+}
+
+TEST(DuckLoad, AnEmptyResultMakesAnEmptyTable) {
+  DemoWorld world;
+  std::string result = world.run_ok(R"(
+    const loaded = await ctx.duckdb.load('demo', 'SELECT id, name FROM customers WHERE id < 0', 'nobody');
+    const rows = await ctx.duckdb.query('SELECT count(*) AS n FROM nobody');
+    return { loaded, n: rows[0].n };)",
+                                    {"demo"});
+  EXPECT_EQ(result, R"({"loaded":{"table":"nobody","rows":0},"n":0})");
+}
+
+TEST(DuckLoad, RunsInsideTheRunsTransaction) {
+  DemoWorld world;
+  std::string result = world.run_ok(R"(
+    await ctx.duckdb.exec('BEGIN');
+    await ctx.duckdb.load('demo', 'SELECT * FROM customers', 'customers');
+    const inside = (await ctx.duckdb.query('SELECT count(*) AS n FROM customers'))[0].n;
+    await ctx.duckdb.exec('ROLLBACK');
+    return { inside, after: await ctx.duckdb.tables() };)",
+                                    {"demo"});
+  EXPECT_EQ(result, R"({"inside":500,"after":[]})");
+}
+
+TEST(DuckLoad, AStopOfTheRunCancelsTheSourceQuery) {
+  DemoWorld world;
+  sandbox::RunRequest request;
+  request.limits.timeout = std::chrono::milliseconds(300);
+  // An endless source: only the run's time limit ends it.
+  auto outcome = world.run(R"(
+    await ctx.duckdb.load('demo', 'WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) SELECT i FROM c', 'endless');)",
+                           {"demo"}, std::move(request));
+  ASSERT_EQ(outcome.status, RunStatus::Failed) << outcome.result_json;
+  EXPECT_EQ(outcome.failure->kind, sandbox::FailureKind::Limit) << outcome.failure->message;
+  // The project database is usable afterwards, by the next run.
+  EXPECT_EQ(world.run_ok("return { tables: await ctx.duckdb.tables() };", {"demo"}), R"({"tables":["endless"]})");
+}
+
+TEST(DuckLoad, RefusesUndeclaredDatasourcesBadTablesAndNamesTheDatasourceInSqlErrors) {
+  DemoWorld world;
+  EXPECT_EQ(world.run_failed("await ctx.duckdb.load('demo', 'SELECT 1', 't');", {"scratch"}),
+            "TypeError: ctx.duckdb.load(datasource, sql, table): datasource 'demo' is not declared by this analysis: add it to "
+            "dependencies.datasources to use it");
+  EXPECT_EQ(world.run_failed("await ctx.duckdb.load('nope', 'SELECT 1', 't');", {"nope"}),
+            "TypeError: ctx.duckdb.load(datasource, sql, table): project 'test' has no datasource 'nope'");
+  EXPECT_EQ(world.run_failed("await ctx.duckdb.load('demo', 'SELECT 1', 'bad name');", {"demo"}),
+            "TypeError: ctx.duckdb.load(datasource, sql, table): 'bad name' is not a DuckDB table name; use letters, digits and '_' "
+            "(not starting with a digit), optionally after a schema: 'events_raw' or 'main.events_raw'");
+  EXPECT_EQ(world.run_failed("await ctx.duckdb.load('demo', 42, 't');", {"demo"}),
+            "TypeError: ctx.duckdb.load(datasource, sql, table): sql must be a non-empty string, got 42");
+  std::string message = world.run_failed("await ctx.duckdb.load('demo', 'SELECT * FROM missing_table', 't');", {"demo"});
+  EXPECT_EQ(message.rfind("Error: ctx.duckdb.load: datasource 'demo': ", 0), 0u) << message;
+  EXPECT_NE(message.find("missing_table"), std::string::npos) << message;
+}
+
+TEST(DuckLoad, PostgresRowsArriveWithTheDriversColumnTypes) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pg")});
+  std::string result = world.run_ok(R"(
+    const sql = `SELECT i AS id, i * 1.5::float8 AS half, 'name ' || i AS name, (i % 3 = 0) AS flag,
+                        DATE '2024-01-01' + (i % 365) AS day, TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL '1 minute' AS happened
+                 FROM generate_series(1, 30000) AS i`;
+    const checksum = (from) => `SELECT count(*) AS n, sum(id) AS ids, sum(half) AS halves, sum(length(name)) AS names,
+                                       sum(CASE WHEN flag THEN 1 ELSE 0 END) AS flags, max(day)::text AS last_day,
+                                       sum(extract(epoch FROM happened))::bigint AS seconds FROM ${from}`;
+    const loaded = await ctx.duckdb.load('pg', sql, 'series');
+    const source = (await ctx.datasource.pg.query(checksum(`(${sql}) AS s`)))[0];
+    const copy = (await ctx.duckdb.query(checksum('series')))[0];
+    const types = await ctx.duckdb.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'series' ORDER BY ordinal_position");
+    const all = await ctx.duckdb.load('pg', 'SELECT id, small, big, huge, price, wide, flag, day, moment, instant, doc, tags, payload, uid FROM all_types', 'all_types');
+    const allTypes = await ctx.duckdb.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'all_types' ORDER BY ordinal_position");
+    const first = (await ctx.duckdb.query("SELECT huge::text AS huge, wide, day::text AS day, moment::text AS moment, doc FROM all_types WHERE id = 1"))[0];
+    return { loaded, all, same: JSON.stringify(source) === JSON.stringify(copy), copy,
+             types: types.map(t => t.data_type).join(','), allTypes: allTypes.map(t => t.data_type).join(','), first };)",
+                                    {"pg"});
+  EXPECT_EQ(result, R"({"loaded":{"table":"series","rows":30000},"all":{"table":"all_types","rows":2},"same":true,)"
+                    R"("copy":{"n":30000,"ids":450015000,"halves":675022500,"names":288894,"flags":10000,"last_day":"2024-12-30",)"
+                    R"("seconds":51149016900000},"types":"BIGINT,DOUBLE,VARCHAR,BOOLEAN,DATE,TIMESTAMP WITH TIME ZONE",)"
+                    R"("allTypes":"BIGINT,BIGINT,BIGINT,BIGINT,DOUBLE,VARCHAR,BOOLEAN,DATE,TIMESTAMP,TIMESTAMP WITH TIME ZONE,VARCHAR,VARCHAR,BLOB,UUID",)"
+                    R"("first":{"huge":"9007199254740993","wide":"12345678901234567890.0123456789","day":"2024-02-29",)"
+                    R"("moment":"2024-01-02 03:04:05.123456","doc":"{\"a\":[1,2],\"b\":null}"}})");
+}
+
+namespace {
+
+// A DuckDB table with one column of each kind export reads, NULLs in the second row.
+constexpr const char* kMixedTable = R"(
+    await ctx.duckdb.exec(`CREATE OR REPLACE TABLE mixed AS
+      SELECT i AS id, i::SMALLINT AS small, i * 0.25 AS quarter, (i * 1.5)::DECIMAL(10, 2) AS price, i % 2 = 0 AS even,
+             'name ' || i AS name, ('\\x' || lpad(to_hex(i % 256), 2, '0'))::BLOB AS raw, DATE '2024-01-01' + i::INTEGER AS day,
+             TIMESTAMP '2024-01-01 00:00:00' + i * INTERVAL '1 second' AS moment, 12345678901234567890::HUGEINT + i AS huge
+      FROM range(1, 25001) AS t(i)
+      UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`);)";
+
+// The same checksum in SQLite, PostgreSQL and DuckDB: dates and timestamps compared as text.
+constexpr const char* kMixedChecksum = R"(
+    const checksum = (table, text, bytes = 'length') => `SELECT count(*) AS n, count(small) AS smalls, sum(id) AS ids, sum(small) AS small_sum,
+        sum(quarter) AS quarters, sum(price) AS prices, sum(CASE WHEN even THEN 1 ELSE 0 END) AS evens, sum(length(name)) AS names,
+        sum(${bytes}(raw)) AS raw_bytes, min(${text('day')}) AS first_day, max(${text('moment')}) AS last_moment,
+        max(huge) AS huge FROM ${table}`;)";
+
+}  // namespace
+
+TEST(DuckExport, RoundTripsThroughAWritableSqliteDatasource) {
+  DemoWorld world;
+  std::string result = world.run_ok(std::string(kMixedTable) + kMixedChecksum + R"(
+    const exported = await ctx.duckdb.export('mixed', 'scratch', 'mixed_copy');
+    const copy = (await ctx.datasource.scratch.query(checksum('mixed_copy', c => c)))[0];
+    const original = (await ctx.duckdb.query(checksum('mixed', c => `${c}::VARCHAR`, 'octet_length')))[0];
+    original.huge = String(original.huge);
+    await ctx.duckdb.load('scratch', 'SELECT * FROM mixed_copy', 'back');
+    const back = (await ctx.duckdb.query('SELECT count(*) AS n, sum(id) AS ids FROM back'))[0];
+    return { exported, same: JSON.stringify(copy) === JSON.stringify(original), copy, back };)",
+                                    {"demo", "scratch"});
+  EXPECT_EQ(result, R"({"exported":{"table":"mixed_copy","rows":25001},"same":true,"copy":)"
+                    R"({"n":25001,"smalls":25000,"ids":312512500,"small_sum":312512500,"quarters":78128125,"prices":468768750,"evens":12500,"names":238894,"raw_bytes":25000,"first_day":"2024-01-02","last_moment":"2024-01-01 06:56:40","huge":"12345678901234592890"},)"
+                    R"("back":{"n":25001,"ids":312512500}})");
+}
+
+TEST(DuckExport, RefusesReadOnlyAndUndeclaredDatasources) {
+  DemoWorld world;
+  EXPECT_EQ(world.run_failed("await ctx.duckdb.exec('CREATE TABLE t AS SELECT 1 AS x'); await ctx.duckdb.export('t', 'demo', 't');", {"demo"}),
+            "TypeError: ctx.duckdb.export(table, datasource, destTable): datasource 'demo' is read-only: export needs "
+            "allow_writes = true in its configuration");
+  EXPECT_EQ(world.run_failed("await ctx.duckdb.export('t', 'scratch', 't');", {"demo"}),
+            "TypeError: ctx.duckdb.export(table, datasource, destTable): datasource 'scratch' is not declared by this analysis: add it "
+            "to dependencies.datasources to use it");
+  std::string message = world.run_failed("await ctx.duckdb.export('no_such_table', 'scratch', 't');", {"scratch"});
+  EXPECT_EQ(message.rfind("Error: ctx.duckdb.export: ", 0), 0u) << message;
+  EXPECT_NE(message.find("no_such_table"), std::string::npos) << message;
+}
+
+TEST(DuckExport, RoundTripsThroughPostgres) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pgw", true)});
+  std::string result = world.run_ok(std::string(kMixedTable) + kMixedChecksum + R"(
+    await ctx.datasource.pgw.execute('DROP TABLE IF EXISTS duck_export_mixed');
+    const exported = await ctx.duckdb.export('mixed', 'pgw', 'duck_export_mixed');
+    const copy = (await ctx.datasource.pgw.query(checksum('duck_export_mixed', c => `${c}::text`, 'octet_length')))[0];
+    const original = (await ctx.duckdb.query(checksum('mixed', c => `${c}::text`, 'octet_length')))[0];
+    original.huge = String(original.huge);  // HUGEINT (a BigInt) went over as text
+    const types = await ctx.datasource.pgw.query(`SELECT string_agg(data_type, ',' ORDER BY ordinal_position) AS t
+                                                  FROM information_schema.columns WHERE table_name = 'duck_export_mixed'`);
+    await ctx.datasource.pgw.execute('DROP TABLE duck_export_mixed');
+    return { exported, same: JSON.stringify(copy) === JSON.stringify(original), copy, types: types[0].t };)",
+                                    {"pgw"});
+  EXPECT_EQ(result, R"({"exported":{"table":"duck_export_mixed","rows":25001},"same":true,"copy":)"
+                    R"({"n":25001,"smalls":25000,"ids":312512500,"small_sum":312512500,"quarters":78128125,"prices":468768750,"evens":12500,"names":238894,"raw_bytes":25000,"first_day":"2024-01-02","last_moment":"2024-01-01 06:56:40","huge":"12345678901234592890"},)"
+                    R"("types":"bigint,bigint,double precision,double precision,boolean,text,bytea,date,timestamp without time zone,text"})");
+}
