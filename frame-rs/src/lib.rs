@@ -25,6 +25,10 @@ use std::ptr;
 
 use polars::prelude::*;
 
+// Every Rust allocation of the bridge (Polars included) goes to mimalloc; the C++ side keeps glibc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod arrow;
 pub mod columns;
 pub mod dtype;
