@@ -26,6 +26,7 @@ struct RunOptions {
   std::int64_t max_log_lines = 10'000;
   std::int64_t max_log_bytes = 1 << 20;
   std::int64_t max_result_mb = 10;
+  std::int64_t frame_memory_mb = 1024;
   std::string project = "default";
   std::string data_dir = "data";
 };
@@ -110,7 +111,7 @@ int run(const RunOptions& options) {
   // The project's DuckDB opens on the first ctx.duckdb call, so runs that never use it leave no files.
   auto databases = std::make_shared<duck::DatabaseRegistry>(options.data_dir, duck::DuckSettings::for_this_machine());
   request.extensions.push_back(std::make_shared<duck::DuckExtension>(databases, options.project));
-  frame::add_frames(request.extensions);  // ctx.DataFrame, col, lit, ctx.duckdb.saveDataFrame / queryFrame
+  frame::add_frames(request.extensions, frame::FrameOptions{.memory_bytes = static_cast<std::size_t>(options.frame_memory_mb) << 20});  // ctx.DataFrame, col, lit, ctx.duckdb.saveDataFrame / queryFrame
 
   std::stop_source cancel;
   request.cancel = cancel.get_token();
@@ -143,6 +144,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-log-lines", options->max_log_lines, "Log lines kept before truncation")->check(CLI::Range(1, 10'000'000))->capture_default_str();
   cmd->add_option("--max-log-bytes", options->max_log_bytes, "Log bytes kept before truncation")->check(CLI::Range(1, 1'073'741'824))->capture_default_str();
   cmd->add_option("--max-result-mb", options->max_result_mb, "Largest result, as JSON")->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd->add_option("--frame-memory-mb", options->frame_memory_mb, "Native memory the run's DataFrames may hold at once")
+      ->check(CLI::Range(1, 1'048'576))
+      ->capture_default_str();
   add_project_options(*cmd, options->project, options->data_dir);
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }

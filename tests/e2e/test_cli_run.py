@@ -551,3 +551,13 @@ def test_example_runs_with_its_params_file(cli, example):
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs_with_parameter_defaults(cli, example):
     result_of(cli("run", example))
+
+
+def test_frame_memory_limit_is_set_by_an_option(cli, analysis):
+    path = analysis("const df = ctx.DataFrame({ a: Array.from({ length: 200000 }, (_, i) => i) });\n"
+                    "return { height: df.height };")
+    assert result_of(cli("run", path)) == {"height": 200000}
+    limited = cli("run", path, "--frame-memory-mb", "1")
+    assert limited.returncode == 1, limited.describe()
+    assert "DataFrame memory limit exceeded" in limited.stderr
+    assert "frame_memory_bytes=1048576" in limited.stderr
