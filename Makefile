@@ -32,7 +32,7 @@ build: configure
 # examples stored as analyses; prints the URL and, without a config file, the local author token.
 LISTEN ?= 127.0.0.1:8080
 run: build
-	$(BIN) serve --listen $(LISTEN) --seed examples
+	$(BIN) serve --listen $(LISTEN) --seed examples --seed examples/server
 
 # Runs every bundled example analysis once with `analysis-sandbox run` (no server).
 examples: build

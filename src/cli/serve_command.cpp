@@ -29,7 +29,7 @@ namespace {
 struct ServeOptions {
   std::string config_file;
   std::string listen;  // HOST:PORT, overrides the config
-  std::string seed_dir;
+  std::vector<std::string> seed_dirs;
   std::string seed_project = "default";
 };
 
@@ -110,7 +110,7 @@ int serve(const ServeOptions& options) {
                         {.data_dir = config.data_dir, .workers = static_cast<std::size_t>(std::max(1, config.server.workers))},
                         environment);
   for (const auto& run_id : jobs.recovered_runs()) std::cerr << fmt::format("marked run {} failed: the server stopped while it ran\n", run_id);
-  if (!options.seed_dir.empty()) seed_analyses(context->analyses(), options.seed_project, options.seed_dir);
+  for (const auto& dir : options.seed_dirs) seed_analyses(context->analyses(), options.seed_project, dir);
 
   server::ApiServer api({config, context->analyses(), jobs, environment});
   int port = 0;
@@ -150,7 +150,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("serve", "Serve the REST API and run jobs (stop with Ctrl-C)");
   cmd->add_option("--config", options->config_file, "Configuration file (default: $ANALYSIS_SANDBOX_CONFIG, else embedded defaults)");
   cmd->add_option("--listen", options->listen, "HOST:PORT to listen on, overriding the config (port 0: any free port)");
-  cmd->add_option("--seed", options->seed_dir, "Store every DIR/*.js as an analysis named after the file, unless it exists")
+  cmd->add_option("--seed", options->seed_dirs, "Store every DIR/*.js as an analysis named after the file, unless it exists (repeatable)")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--seed-project", options->seed_project, "Project the seeded analyses go to")->capture_default_str();
   cmd->callback([options, &exit_code] { exit_code = serve(*options); });

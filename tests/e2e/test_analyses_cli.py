@@ -144,7 +144,7 @@ def test_delete_is_soft_and_frees_the_name(catalog, tmp_path: Path):
 
 def test_the_examples_validate_on_the_embedded_defaults(as_bin: Path, tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k != "ANALYSIS_SANDBOX_CONFIG"}
-    for example in sorted(EXAMPLES_DIR.glob("*.js")):
+    for example in sorted([*EXAMPLES_DIR.glob("*.js"), *EXAMPLES_DIR.glob("server/*.js")]):
         proc = subprocess.run([str(as_bin), "analyses", "validate", str(example)], capture_output=True, text=True,
                               timeout=PROCESS_TIMEOUT_S, cwd=tmp_path, env=env)
         assert proc.returncode == SUCCESS, f"{example.name}: {proc.stdout}{proc.stderr}"
