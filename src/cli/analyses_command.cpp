@@ -11,6 +11,7 @@
 
 #include "catalog_context.h"
 #include "exit_codes.h"
+#include "file_text.h"
 #include "service/analysis_service.h"
 
 namespace as::cli {
@@ -33,13 +34,11 @@ struct AnalysesOptions {
 };
 
 std::string read_script(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw service::ServiceError(service::ErrorCode::BadRequest, fmt::format("cannot read analysis file '{}': {}", path, std::strerror(errno)));
+  try {
+    return read_text_file(path, "analysis file");
+  } catch (const std::runtime_error& e) {
+    throw service::ServiceError(service::ErrorCode::BadRequest, e.what());
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::string user_name(const std::string& given) {

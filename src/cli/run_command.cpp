@@ -12,6 +12,7 @@
 #include "frame/frame_extension.h"
 #include "duckdb_command.h"
 #include "exit_codes.h"
+#include "file_text.h"
 #include "sandbox/sandbox.h"
 
 namespace as::cli {
@@ -36,11 +37,11 @@ class BadInput : public std::runtime_error {
 };
 
 std::string read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BadInput(fmt::format("cannot read {} '{}': {}", what, path, std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  try {
+    return read_text_file(path, what);
+  } catch (const std::runtime_error& e) {
+    throw BadInput(e.what());
+  }
 }
 
 Value parse_params(const std::string& option) {

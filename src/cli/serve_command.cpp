@@ -19,6 +19,7 @@
 #include "duck/duck_extension.h"
 #include "frame/frame_extension.h"
 #include "exit_codes.h"
+#include "file_text.h"
 #include "jobs/analysis_limits.h"
 #include "jobs/job_service.h"
 #include "server/api_server.h"
@@ -44,13 +45,10 @@ void seed_analyses(service::AnalysisService& analyses, const std::string& projec
   for (const auto& file : files) {
     std::string name = file.stem().string();
     if (analyses.store().find_analysis(project, name)) continue;
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream script;
-    script << in.rdbuf();
     try {
-      analyses.create(project, name, script.str(), "seed");
+      analyses.create(project, name, read_text_file(file.string(), "example"), "seed");
       std::cerr << fmt::format("seeded analysis '{}' from {}\n", name, file.string());
-    } catch (const service::ServiceError& error) {
+    } catch (const std::runtime_error& error) {  // an unreadable file or a ServiceError
       std::cerr << fmt::format("warning: not seeding {}: {}\n", file.string(), error.what());
     }
   }

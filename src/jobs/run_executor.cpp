@@ -4,9 +4,9 @@
 #include <iostream>
 #include <limits>
 
-#include <date/date.h>
 #include <fmt/format.h>
 
+#include "validate/date_values.h"
 #include "validate/parameter_values.h"
 #include "catalog/ids.h"
 #include "result_preview.h"
@@ -239,7 +239,7 @@ NestedResult RunExecutor::run_nested(const catalog::RunRecord& caller, const std
                                         call.analysis, caller.project));
   }
   // The callee gets its parameters checked and its defaults applied, as an execute request would.
-  auto today = date::year_month_day{date::floor<date::days>(std::chrono::system_clock::now())};
+  auto today = validate::today_in(nullptr, std::chrono::system_clock::now());
   validate::ParameterResolution resolved =
       validate::resolve_parameters(std::string_view(callee->metadata_json), call.params, validate::ParameterContext{.today = today});
   if (!resolved.ok) {

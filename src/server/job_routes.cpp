@@ -15,6 +15,7 @@
 #include "server/job_json.h"
 #include "server/options_json.h"
 #include "service/analysis_service.h"
+#include "validate/date_values.h"
 #include "validate/parameter_values.h"
 
 namespace as::server {
@@ -44,9 +45,7 @@ auto for_own_job(jobs::JobService& jobs, catalog::Store& store, const Caller& ca
   }
 }
 
-date::year_month_day today_utc() {
-  return date::year_month_day{date::floor<date::days>(std::chrono::system_clock::now())};
-}
+date::year_month_day today_utc() { return validate::today_in(nullptr, std::chrono::system_clock::now()); }
 
 Value json_to_value(const Json& json) { return parse_json(json.dump()); }
 
@@ -84,13 +83,7 @@ void add_job_routes(ApiServer& server, ApiServices services) {
                                       {{"field", "parameters"}});
                  }
                  std::string name = request.matches[1];
-                 catalog::Analysis analysis = [&] {
-                   try {
-                     return analyses.store().get_analysis(caller.project, name);
-                   } catch (const catalog::NotFound& e) {
-                     throw ServiceError(ErrorCode::NotFound, e.what());
-                   }
-                 }();
+                 catalog::Analysis analysis = analyses.require(caller.project, name);
                  auto resolved = validate::resolve_parameters(std::string_view(analysis.metadata_json), json_to_value(given),
                                                                validate::ParameterContext{.today = today_utc()});
                  if (!resolved.ok) {
@@ -209,13 +202,7 @@ void add_job_routes(ApiServer& server, ApiServices services) {
                  }
                  std::string name = request.matches[1];
                  std::string parameter = request.matches[2];
-                 catalog::Analysis analysis = [&] {
-                   try {
-                     return analyses.store().get_analysis(caller.project, name);
-                   } catch (const catalog::NotFound& e) {
-                     throw ServiceError(ErrorCode::NotFound, e.what());
-                   }
-                 }();
+                 catalog::Analysis analysis = analyses.require(caller.project, name);
                  Json metadata = Json::parse(analysis.metadata_json, nullptr, false);
                  const Json* definition = nullptr;
                  if (metadata.is_object() && metadata.contains("parameters") && metadata["parameters"].contains(parameter)) {

@@ -96,9 +96,13 @@ std::string AnalysisService::list_text(const std::string& project) {
   return text;
 }
 
+catalog::Analysis AnalysisService::require(const std::string& project, const std::string& name) {
+  return translate([&] { return store_.get_analysis(project, name); });
+}
+
 Json AnalysisService::get(const std::string& project, const std::string& name, bool with_script) {
   project_info_(project);
-  catalog::Analysis analysis = translate([&] { return store_.get_analysis(project, name); });
+  catalog::Analysis analysis = require(project, name);
   Json metadata = parse_object(analysis.metadata_json);
   Json out = summary_of(analysis);
   out["parameters"] = metadata.value("parameters", Json::object());
@@ -149,7 +153,7 @@ Json AnalysisService::create(const std::string& project, const std::string& name
 
 Json AnalysisService::update(const std::string& project, const std::string& name, const std::string& script,
                              const std::string& change_description, const std::string& changed_by) {
-  translate([&] { return store_.get_analysis(project, name); });
+  require(project, name);
   Checked checked = check_script(project, script, name);
   translate([&] {
     return store_.update_analysis(project, name,
@@ -172,7 +176,7 @@ void AnalysisService::remove(const std::string& project, const std::string& name
 
 Json AnalysisService::versions(const std::string& project, const std::string& name) {
   project_info_(project);
-  catalog::Analysis analysis = translate([&] { return store_.get_analysis(project, name); });
+  catalog::Analysis analysis = require(project, name);
   Json list = Json::array();
   for (const auto& version : translate([&] { return store_.versions(project, name); })) {
     Json item = {{"version", version.version},

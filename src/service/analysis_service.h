@@ -48,6 +48,9 @@ class AnalysisService {
   Json restore(const std::string& project, const std::string& name, int version, const std::string& reason,
                const std::string& restored_by);
 
+  // The stored analysis, or ServiceError(NotFound) naming it.
+  catalog::Analysis require(const std::string& project, const std::string& name);
+
   catalog::Store& store() { return store_; }
 
  private:
