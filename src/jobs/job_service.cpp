@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "run_parameters.h"
+
 namespace as::jobs {
 namespace {
 
@@ -73,7 +75,7 @@ std::string JobService::submit(const std::string& project, const std::string& an
   catalog::NewRun run;
   run.analysis_id = current.id;
   run.analysis_version = current.version;
-  run.parameters_json = to_json(params);
+  run.parameters_json = to_json(resolve_run_parameters(current, params));
   run.trigger = trigger;
   run.executed_by = executed_by;
   std::string id = store_.enqueue_run(run).id;

@@ -34,9 +34,11 @@ class JobService {
   // shut down"); pending runs stay pending for the next start.
   ~JobService();
 
-  // Queues a run of the analysis's current version and returns its id. Throws catalog::NotFound
-  // for an unknown analysis, std::invalid_argument when params is not an object or the trigger
-  // is Nested (nested runs come from ctx.runAnalysis).
+  // Queues a run of the analysis's current version and returns its id. The parameters are
+  // checked against the declared ones and given their defaults first (resolve_run_parameters).
+  // Throws catalog::NotFound for an unknown analysis, InvalidParameters when they do not fit,
+  // std::invalid_argument when params is not an object or the trigger is Nested (nested runs
+  // come from ctx.runAnalysis).
   std::string submit(const std::string& project, const std::string& analysis, const Value& params, catalog::RunTrigger trigger,
                      const std::string& executed_by);
   // Pending: cancelled at once. Running: asked to stop (it ends as cancelled within

@@ -6,10 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "validate/date_values.h"
-#include "validate/parameter_values.h"
 #include "catalog/ids.h"
 #include "result_preview.h"
+#include "run_parameters.h"
 #include "sandbox/sandbox.h"
 
 namespace as::jobs {
@@ -239,18 +238,18 @@ NestedResult RunExecutor::run_nested(const catalog::RunRecord& caller, const std
                                         call.analysis, caller.project));
   }
   // The callee gets its parameters checked and its defaults applied, as an execute request would.
-  auto today = validate::today_in(nullptr, std::chrono::system_clock::now());
-  validate::ParameterResolution resolved =
-      validate::resolve_parameters(std::string_view(callee->metadata_json), call.params, validate::ParameterContext{.today = today});
-  if (!resolved.ok) {
+  Value params;
+  try {
+    params = resolve_run_parameters(*callee, call.params);
+  } catch (const InvalidParameters& e) {
     std::string problems;
-    for (const auto& error : resolved.errors) problems += (problems.empty() ? "" : "; ") + error.message;
+    for (const auto& error : e.errors()) problems += (problems.empty() ? "" : "; ") + error.message;
     throw std::invalid_argument(fmt::format("ctx.runAnalysis('{}'): invalid parameters: {}", call.analysis, problems));
   }
   catalog::NewRun request;
   request.analysis_id = callee->id;
   request.analysis_version = callee->version;
-  request.parameters_json = to_json(resolved.values);
+  request.parameters_json = to_json(params);
   request.trigger = catalog::RunTrigger::Nested;
   request.executed_by = caller.executed_by;
   request.parent_run_id = caller.id;

@@ -5,18 +5,16 @@
 #include <deque>
 #include <mutex>
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include "api_server.h"
 #include "route_patterns.h"
 #include "jobs/job_service.h"
+#include "jobs/run_parameters.h"
 #include "sandbox/sandbox.h"
 #include "server/job_json.h"
 #include "server/options_json.h"
 #include "service/analysis_service.h"
-#include "validate/date_values.h"
-#include "validate/parameter_values.h"
 
 namespace as::server {
 
@@ -44,8 +42,6 @@ auto for_own_job(jobs::JobService& jobs, catalog::Store& store, const Caller& ca
     throw ServiceError(ErrorCode::NotFound, e.what(), {{"job_id", job_id}});
   }
 }
-
-date::year_month_day today_utc() { return validate::today_in(nullptr, std::chrono::system_clock::now()); }
 
 Value json_to_value(const Json& json) { return parse_json(json.dump()); }
 
@@ -83,22 +79,15 @@ void add_job_routes(ApiServer& server, ApiServices services) {
                                       {{"field", "parameters"}});
                  }
                  std::string name = request.matches[1];
-                 catalog::Analysis analysis = analyses.require(caller.project, name);
-                 auto resolved = validate::resolve_parameters(std::string_view(analysis.metadata_json), json_to_value(given),
-                                                               validate::ParameterContext{.today = today_utc()});
-                 if (!resolved.ok) {
-                   Json errors = Json::array();
-                   for (const auto& error : resolved.errors) errors.push_back(Json{{"parameter", error.parameter}, {"message", error.message}});
-                   std::string first = resolved.errors.empty() ? "" : resolved.errors.front().message;
-                   // 400 with one error per parameter, as the issue asks (docs/api.md); code "bad_request".
-                   throw ServiceError(ErrorCode::BadRequest,
-                                      resolved.errors.size() > 1 ? fmt::format("invalid parameters: {} (and {} more)", first, resolved.errors.size() - 1)
-                                                                 : fmt::format("invalid parameters: {}", first),
-                                      {{"parameters", errors}});
-                 }
+                 analyses.require(caller.project, name);  // 404 in the service's words before anything else
                  std::string job_id;
                  try {
-                   job_id = jobs.submit(caller.project, name, resolved.values, catalog::RunTrigger::Manual, caller.name);
+                   job_id = jobs.submit(caller.project, name, json_to_value(given), catalog::RunTrigger::Manual, caller.name);
+                 } catch (const jobs::InvalidParameters& e) {
+                   // 400 with one error per parameter (docs/api.md); code "bad_request".
+                   Json errors = Json::array();
+                   for (const auto& error : e.errors()) errors.push_back(Json{{"parameter", error.parameter}, {"message", error.message}});
+                   throw ServiceError(ErrorCode::BadRequest, e.what(), {{"parameters", errors}});
                  } catch (const catalog::NotFound& e) {
                    throw ServiceError(ErrorCode::NotFound, e.what());
                  }

@@ -91,7 +91,7 @@ TEST_F(JobsCancel, ARunThatCatchesTheInterruptStillEndsCancelled) {
 }
 
 TEST_F(JobsCancel, TheNextRunOfTheAnalysisStartsAfterACancelledOne) {
-  add("again", "if (params.spin) { ctx.signal('spin'); while (true) {} }\nreturn { ok: true };");
+  add("again", "if (params.spin) { ctx.signal('spin'); while (true) {} }\nreturn { ok: true };", as::testing::boolean_parameter("spin"));
   start(2);
   std::string spinning = service_->submit("default", "again", parse_json(R"({"spin":true})"), RunTrigger::Manual, "a");
   ASSERT_TRUE(hooks_->wait_for_signal("spin"));

@@ -221,7 +221,7 @@ TEST_F(JobsNested, CancellingTheNestedRunAloneLetsTheCallerContinue) {
 }
 
 TEST_F(JobsNested, NestedRunWaitsWhileItsAnalysisIsRunningElsewhere) {
-  add("shared", "if (params.hold) { ctx.signal('shared held'); await ctx.waitForGate(); }\nreturn { held: !!params.hold };");
+  add("shared", "if (params.hold) { ctx.signal('shared held'); await ctx.waitForGate(); }\nreturn { held: !!params.hold };", as::testing::boolean_parameter("hold"));
   add("user", "const r = await ctx.runAnalysis('shared'); return { nested: r.result };", depends_on({"shared"}));
   start(2);
   std::string holder = service_->submit("default", "shared", parse_json(R"({"hold":true})"), RunTrigger::Manual, "a");

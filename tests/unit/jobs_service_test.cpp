@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/ids.h"
+#include "jobs/run_parameters.h"
 #include "jobs_test_support.h"
 
 using namespace as;
@@ -17,7 +18,7 @@ class Jobs : public as::testing::JobsTest {};
 }  // namespace
 
 TEST_F(Jobs, SubmittedRunCompletesAndItsResultIsStoredAndReadable) {
-  add("sales", "ctx.log('counting', params.month); return { month: params.month, total: 42 };");
+  add("sales", "ctx.log('counting', params.month); return { month: params.month, total: 42 };", R"({"parameters":{"month":{"type":"string"}}})");
   start();
   std::string id = service_->submit("default", "sales", parse_json(R"({"month":"2024-01"})"), RunTrigger::Manual, "alice");
   JobStatus done = wait(id);
@@ -39,6 +40,7 @@ TEST_F(Jobs, RunRowRecordsTriggerUserParametersVersionTimingsSizeAndPreview) {
   catalog::AnalysisChange change;
   change.title = "report";
   change.script = "export default { title: 'report', run(ctx, params) { ctx.metadata.set('seen', params.x); return { version: 2, rows: [1,2,3,4,5] }; } };";
+  change.metadata_json = R"({"parameters":{"x":{"type":"number"}}})";
   store_->update_analysis("default", "report", change);
   start();
   std::string id = service_->submit("default", "report", parse_json(R"({"x":7})"), RunTrigger::Api, "bob");
@@ -108,6 +110,27 @@ TEST_F(Jobs, ResultOverTenMegabytesFailsWithTheSpecMessage) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "results" / "x")) << "sanity";
 }
 
+TEST_F(Jobs, SubmitChecksParametersAgainstTheDeclaredOnesAndAppliesDefaults) {
+  add("typed", "return params;",
+      R"({"parameters":{"region":{"type":"string","default":"eu"},"limit":{"type":"number","required":true,"min":1}}})");
+  start();
+  try {
+    service_->submit("default", "typed", parse_json(R"({"limit":0,"colour":"red"})"), RunTrigger::Manual, "a");
+    FAIL() << "accepted an unknown parameter and a limit below its minimum";
+  } catch (const InvalidParameters& e) {
+    ASSERT_EQ(e.errors().size(), 2u) << e.what();
+    EXPECT_EQ(e.errors()[0].parameter, "colour");
+    EXPECT_EQ(e.errors()[1].parameter, "limit");
+    EXPECT_EQ(std::string(e.what()).rfind("invalid parameters: unknown parameter 'colour'", 0), 0u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("(and 1 more)"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(store_->list_runs("default", "typed", {}).runs.empty()) << "a refused submit queues nothing";
+  JobStatus done = wait(service_->submit("default", "typed", parse_json(R"({"limit":"5"})"), RunTrigger::Manual, "a"));
+  ASSERT_EQ(done.run.state, RunState::Completed) << describe(done);
+  EXPECT_EQ(done.run.parameters_json, R"({"region":"eu","limit":5})") << "defaults applied, declared order, number coerced";
+  EXPECT_EQ(done.result_json, R"({"region":"eu","limit":5})");
+}
+
 TEST_F(Jobs, SubmitRejectsBadInputNamingIt) {
   add("sales", "return {};");
   start();
@@ -157,7 +180,7 @@ TEST_F(Jobs, RunsOfDifferentAnalysesRunAtTheSameTime) {
 }
 
 TEST_F(Jobs, ARunExecutesTheVersionThatWasCurrentWhenItWasSubmitted) {
-  add("pinned", "if (params.hold) { ctx.signal('held'); await ctx.waitForGate(); }\nreturn { version: 1 };");
+  add("pinned", "if (params.hold) { ctx.signal('held'); await ctx.waitForGate(); }\nreturn { version: 1 };", as::testing::boolean_parameter("hold"));
   start(2);
   std::string holder = service_->submit("default", "pinned", parse_json(R"({"hold":true})"), RunTrigger::Manual, "a");
   ASSERT_TRUE(hooks_->wait_for_signal("held"));
@@ -283,7 +306,7 @@ TEST_F(Jobs, PendingRowWrittenByAnotherProcessIsFoundByPolling) {
 }
 
 TEST_F(Jobs, ManyRunsThroughFewWorkers) {
-  for (int i = 0; i < 4; ++i) add("a" + std::to_string(i), "return { i: params.i };");
+  for (int i = 0; i < 4; ++i) add("a" + std::to_string(i), "return { i: params.i };", R"({"parameters":{"i":{"type":"number"}}})");
   start(2);
   std::vector<std::string> ids;
   for (int i = 0; i < 40; ++i) {

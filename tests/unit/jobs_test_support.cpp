@@ -138,4 +138,8 @@ std::string describe(const jobs::JobStatus& status) {
                      status.run.analysis_name, status.run.error.value_or("none"), status.result_json.value_or("none"));
 }
 
+std::string boolean_parameter(const std::string& name) {
+  return fmt::format(R"({{"parameters":{{"{}":{{"type":"boolean"}}}}}})", name);
+}
+
 }  // namespace as::testing

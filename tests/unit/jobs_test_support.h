@@ -77,4 +77,7 @@ class JobsTest : public ::testing::Test {
 
 std::string describe(const jobs::JobStatus& status);
 
+// Stored metadata declaring one optional boolean parameter: submit() refuses undeclared ones.
+std::string boolean_parameter(const std::string& name);
+
 }  // namespace as::testing
