@@ -6,12 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "catalog_context.h"
+#include "config/config.h"
 #include "config/demo_database.h"
 #include "config/local_token.h"
 #include "datasources/datasource_extension.h"
@@ -91,7 +93,9 @@ int serve(const ServeOptions& options) {
   auto databases = std::make_shared<duck::DatabaseRegistry>(
       config.data_dir, [&config](const std::string& project) { return config::duck_settings_for(config, project); });
   auto datasource_registry = std::make_shared<datasources::DatasourceRegistry>(config);
-  jobs::RunEnvironmentFactory environment = [databases, datasource_registry](const catalog::Analysis& analysis) {
+  std::map<std::string, std::uint64_t> dataframe_memory;  // per project, from [projects.NAME.dataframes]
+  for (const auto& [name, project] : config.projects) dataframe_memory[name] = project.dataframe_memory_bytes;
+  jobs::RunEnvironmentFactory environment = [databases, datasource_registry, dataframe_memory](const catalog::Analysis& analysis) {
     jobs::RunEnvironment run;
     run.limits = jobs::limits_for_analysis(analysis.metadata_json);
     run.extensions.push_back(std::make_shared<duck::DuckExtension>(databases, analysis.project));
@@ -101,7 +105,9 @@ int serve(const ServeOptions& options) {
     // ctx.duckdb.load / export, under the same declared-datasources rule.
     datasources::add_duck_transfer(run.extensions, datasource_registry, analysis.project,
                                    datasources::declared_datasources(analysis.metadata_json));
-    frame::add_frames(run.extensions);  // ctx.DataFrame, col, lit, ctx.duckdb.saveDataFrame / queryFrame
+    auto budget = dataframe_memory.find(analysis.project);
+    frame::add_frames(run.extensions, frame::FrameOptions{.memory_bytes = static_cast<std::size_t>(
+                                          budget != dataframe_memory.end() ? budget->second : config::kDefaultDataframeMemoryBytes)});  // ctx.DataFrame, col, lit, ctx.duckdb.saveDataFrame / queryFrame
     return run;
   };
   jobs::JobService jobs(context->store(),

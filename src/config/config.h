@@ -62,12 +62,17 @@ struct DatasourceConfig {
   bool has_secret(std::string_view key) const { return secrets.contains(key); }
 };
 
+// 1 GiB: what a run's DataFrames may hold unless the project says otherwise (docs/dataframes.md).
+inline constexpr std::uint64_t kDefaultDataframeMemoryBytes = std::uint64_t{1} << 30;
+
 struct ProjectConfig {
   std::string name;
   std::map<std::string, DatasourceConfig, std::less<>> datasources;
   // The project DuckDB's limits: the file's [projects.NAME.duckdb] over
   // DuckSettings::for_this_machine().
   duck::DuckSettings duckdb;
+  // Native memory one run's DataFrames may hold at once ([projects.NAME.dataframes] memory_limit).
+  std::uint64_t dataframe_memory_bytes = kDefaultDataframeMemoryBytes;
 };
 
 struct TokenConfig {

@@ -95,9 +95,12 @@ class ConfigReader {
         checker_.fail(name_key.source(), path, "is not a valid project name (letters, digits, '_' and '-' only)");
       }
       const toml::table& table = checker_.table(value, path);
-      checker_.check_keys(table, path, {"duckdb", "datasources"}, "a project");
+      checker_.check_keys(table, path, {"duckdb", "dataframes", "datasources"}, "a project");
       ProjectConfig project{.name = name, .datasources = {}, .duckdb = machine};
       if (const toml::node* node = table.get("duckdb")) read_duckdb(checker_.table(*node, path + ".duckdb"), path + ".duckdb", project.duckdb);
+      if (const toml::node* node = table.get("dataframes")) {
+        read_dataframes(checker_.table(*node, path + ".dataframes"), path + ".dataframes", project);
+      }
       if (const toml::node* node = table.get("datasources")) {
         read_datasources(checker_.table(*node, path + ".datasources"), path + ".datasources", project);
       }
@@ -105,17 +108,24 @@ class ConfigReader {
     }
   }
 
+  // A size such as "512MB" or "1.5GiB", at least 1 MiB.
+  std::uint64_t memory_size(const toml::node& node, const std::string& key) {
+    std::string text = checker_.text(node, key);
+    std::optional<std::uint64_t> bytes = parse_byte_size(text);
+    if (!bytes || *bytes < kSmallestMemoryLimit) {
+      checker_.fail(node, key, fmt::format("must be a size of at least 1MiB such as \"512MB\" or \"4GB\" (got \"{}\")", text));
+    }
+    return *bytes;
+  }
+
+  void read_dataframes(const toml::table& table, const std::string& path, ProjectConfig& project) {
+    checker_.check_keys(table, path, {"memory_limit"}, "a project's dataframes table");
+    if (const toml::node* node = table.get("memory_limit")) project.dataframe_memory_bytes = memory_size(*node, path + ".memory_limit");
+  }
+
   void read_duckdb(const toml::table& table, const std::string& path, duck::DuckSettings& settings) {
     checker_.check_keys(table, path, {"memory_limit", "threads"}, "a project's duckdb table");
-    if (const toml::node* node = table.get("memory_limit")) {
-      std::string key = path + ".memory_limit";
-      std::string text = checker_.text(*node, key);
-      std::optional<std::uint64_t> bytes = parse_byte_size(text);
-      if (!bytes || *bytes < kSmallestMemoryLimit) {
-        checker_.fail(*node, key, fmt::format("must be a size of at least 1MiB such as \"512MB\" or \"4GB\" (got \"{}\")", text));
-      }
-      settings.memory_limit_bytes = *bytes;
-    }
+    if (const toml::node* node = table.get("memory_limit")) settings.memory_limit_bytes = memory_size(*node, path + ".memory_limit");
     if (const toml::node* node = table.get("threads")) {
       settings.threads = static_cast<unsigned>(checker_.integer(*node, path + ".threads", 1, 1024));
     }

@@ -41,6 +41,7 @@ nlohmann::ordered_json to_redacted_json(const Config& config) {
     nlohmann::ordered_json datasources = nlohmann::ordered_json::object();
     for (const auto& [ds_name, datasource] : project.datasources) datasources[ds_name] = datasource_json(datasource);
     projects[name] = {{"duckdb", {{"memory_limit_bytes", project.duckdb.memory_limit_bytes}, {"threads", project.duckdb.threads}}},
+                      {"dataframes", {{"memory_limit_bytes", project.dataframe_memory_bytes}}},
                       {"datasources", std::move(datasources)}};
   }
   nlohmann::ordered_json tokens = nlohmann::ordered_json::array();

@@ -204,3 +204,40 @@ def test_with_column_matches_polars(analysis, cli, tmp_path, seed):
               .with_columns(pl.lit(True).alias("flag"), pl.col("cat").fill_null("none").alias("cat2"))
               .drop("day"))
     same(ours["rows"], theirs)
+
+
+def test_the_server_takes_the_dataframe_memory_limit_from_the_project_config(as_bin, tmp_path, cli):
+    """[projects.NAME.dataframes] memory_limit bounds a job's DataFrames (docs/configuration.md)."""
+    import re
+    import textwrap
+
+    from test_datasources import start_server, stop_server
+
+    created = cli("token", "create", "--project", "default", "--role", "author", "--name", "frames")
+    assert created.returncode == 0, created.describe()
+    token = re.search(r"^\s+(as_\S+)\s*$", created.stdout, re.M).group(1)
+    config = tmp_path / "sandbox.toml"
+    config.write_text(textwrap.dedent("""
+        data_dir = "data"
+        [projects.default.dataframes]
+        memory_limit = "1MiB"
+    """) + "\n" + created.stdout[created.stdout.index("[[tokens]]"):])
+    server = start_server(as_bin, tmp_path, ["--config", str(config)], token=token)
+    try:
+        big = """
+            export default {
+              title: "Big frame",
+              run(ctx) {
+                const df = ctx.DataFrame({ a: Array.from({ length: 200000 }, (_, i) => i) });
+                return { height: df.height };
+              }
+            };
+        """
+        job = server.run_analysis("big_frame", big)
+        assert job["status"] == "failed", job
+        assert "DataFrame memory limit exceeded" in job["error"], job
+        assert "frame_memory_bytes=1048576" in job["error"], job
+        small = server.run_analysis("small_frame", big.replace("Big frame", "Small frame").replace("200000", "1000"))
+        assert small["status"] == "completed" and small["result"] == {"height": 1000}, small
+    finally:
+        stop_server(server)

@@ -28,6 +28,8 @@ workers = 4
 [projects.sales.duckdb]
 memory_limit = "512MB"
 threads = 3
+[projects.sales.dataframes]
+memory_limit = "256MiB"
 [projects.sales.datasources.pg]
 type = "postgres"
 host = "db.example.com"
@@ -52,6 +54,7 @@ TEST(ConfigFile, AFileLoadsWithItsValuesAndTheDefaultsFilledIn) {
   const ProjectConfig& sales = *config.find_project("sales");
   EXPECT_EQ(sales.duckdb.memory_limit_bytes, 512'000'000u);
   EXPECT_EQ(sales.duckdb.threads, 3u);
+  EXPECT_EQ(sales.dataframe_memory_bytes, 256u << 20);
 
   const DatasourceConfig& pg = sales.datasources.at("pg");
   EXPECT_EQ(pg.name, "pg");
@@ -92,6 +95,7 @@ TEST(ConfigFile, ProjectsWithoutDuckdbTableGetTheMachineDefaults) {
   duck::DuckSettings machine = duck::DuckSettings::for_this_machine();
   EXPECT_EQ(config.projects.at("empty").duckdb.memory_limit_bytes, machine.memory_limit_bytes);
   EXPECT_EQ(config.projects.at("empty").duckdb.threads, machine.threads);
+  EXPECT_EQ(config.projects.at("empty").dataframe_memory_bytes, kDefaultDataframeMemoryBytes);
   EXPECT_EQ(duck_settings_for(config, "empty").threads, machine.threads);
   EXPECT_THROW(duck_settings_for(config, "other"), std::invalid_argument);
 }
@@ -279,6 +283,15 @@ TEST(ConfigErrors, DuckdbLimitsAreChecked) {
   EXPECT_THAT(unitless.problem(), HasSubstr("at least 1MiB"));
   ConfigError threads = load_error(dir, "[projects.p.duckdb]\nthreads = 0\n");
   EXPECT_EQ(threads.key(), "projects.p.duckdb.threads");
+}
+
+TEST(ConfigErrors, DataframeLimitIsChecked) {
+  TempDir dir;
+  ConfigError size = load_error(dir, "[projects.p.dataframes]\nmemory_limit = \"12 parsecs\"\n");
+  EXPECT_EQ(size.key(), "projects.p.dataframes.memory_limit");
+  EXPECT_THAT(size.problem(), HasSubstr("(got \"12 parsecs\")"));
+  ConfigError unknown = load_error(dir, "[projects.p.dataframes]\nthreads = 2\n");
+  EXPECT_EQ(unknown.key(), "projects.p.dataframes.threads");
 }
 
 // --- tokens in the file ------------------------------------------------------------------------
