@@ -34,9 +34,9 @@ using ConnectionHandle = std::unique_ptr<MYSQL, CloseConnection>;
 using StatementHandle = std::unique_ptr<MYSQL_STMT, CloseStatement>;
 using ResultHandle = std::unique_ptr<MYSQL_RES, FreeResult>;
 
-// MySQL takes at most 65535 placeholders in one statement.
-constexpr std::size_t kMaxParameters = 65535;
-constexpr std::size_t kMaxInsertRows = 1000;
+// An INSERT statement of insert() holds at most this much SQL text (and less when the server's
+// max_allowed_packet is smaller): larger statements gain little and cost the server memory.
+constexpr std::size_t kMaxInsertBytes = 8u << 20;
 constexpr unsigned kBinaryCharset = 63;
 // MySQL's own code for max_execution_time (MariaDB's is ER_STATEMENT_TIMEOUT, 1969).
 constexpr unsigned kMysqlExecutionTimeExceeded = 3024;
@@ -186,6 +186,41 @@ ColumnKind kind_of(const MYSQL_FIELD* field) {
   }
 }
 
+// The precision of a DECIMAL column from its display length (digits, plus a sign unless
+// unsigned, plus a point when there is a scale), as the server's own
+// my_decimal_length_to_precision computes it.
+unsigned decimal_precision(const MYSQL_FIELD* field) {
+  unsigned long length = field->length;
+  if (field->decimals > 0 && length > 0) --length;
+  if (!(field->flags & UNSIGNED_FLAG) && length > 0) --length;
+  return static_cast<unsigned>(length);
+}
+
+// The DuckDB type ctx.duckdb.load gives a column, from the result's metadata; "" lets the
+// values decide (a NULL-typed column, a DECIMAL wider than DuckDB's 38 digits).
+std::string duck_type_of(const MYSQL_FIELD* field, ColumnKind kind) {
+  switch (kind) {
+    case ColumnKind::Integer: return "BIGINT";
+    case ColumnKind::Unsigned: return field->type == MYSQL_TYPE_LONGLONG ? "UBIGINT" : "BIGINT";
+    case ColumnKind::Float:
+    case ColumnKind::Double: return "DOUBLE";
+    case ColumnKind::Date: return "DATE";
+    case ColumnKind::DateTime: return "TIMESTAMP";
+    case ColumnKind::Timestamp: return "TIMESTAMPTZ";  // read in the session's time zone, UTC
+    case ColumnKind::Time: return "TIME";
+    case ColumnKind::Decimal: {
+      unsigned precision = decimal_precision(field);
+      if (precision == 0 || precision > 38 || field->decimals > precision) return "";
+      return fmt::format("DECIMAL({}, {})", precision, field->decimals);
+    }
+    case ColumnKind::Json: return "VARCHAR";  // the JSON text, as PostgreSQL's json
+    case ColumnKind::Bytes: return "BLOB";
+    case ColumnKind::Bits: return field->length > 63 ? "UBIGINT" : "BIGINT";
+    case ColumnKind::Text: return field->type == MYSQL_TYPE_NULL ? "" : "VARCHAR";
+  }
+  return "";
+}
+
 mysql::TimeParts parts_of(const MYSQL_TIME& time) {
   return {time.year, time.month, time.day, time.hour, time.minute, time.second, time.second_part, time.neg != 0};
 }
@@ -202,6 +237,7 @@ class ResultBuffers {
       rows.columns.emplace_back(fields[i].name, fields[i].name_length);
       Column& column = columns_[i];
       column.kind = kind_of(&fields[i]);
+      rows.types.push_back(duck_type_of(&fields[i], column.kind));
       MYSQL_BIND& bind = binds_[i];
       std::memset(&bind, 0, sizeof bind);
       bind.is_null = &column.is_null;
@@ -434,38 +470,133 @@ class MysqlConnection : public Connection {
     return {affected};
   }
 
+  // Multi-row INSERTs with the values as SQL literals (strings escaped by the client library for
+  // the connection's character set and sql_mode, bytes as hex), each statement as large as the
+  // server's max_allowed_packet allows: one round trip per statement and no 65,535-placeholder
+  // limit, where a prepared statement would need both a prepare and an execute per batch.
   ExecuteResult insert(const std::string& table, const std::vector<std::string>& columns,
                        const std::vector<std::vector<Value>>& rows, std::stop_token stop) override {
     CallGuard guard(*this, stop);
     std::string head = "INSERT INTO " + quote_identifier(table, true, '`') + " (";
     for (std::size_t i = 0; i < columns.size(); ++i) head += (i ? ", " : "") + quote_identifier(columns[i], false, '`');
     head += ") VALUES ";
-    std::size_t per_batch = std::max<std::size_t>(1, std::min(kMaxInsertRows, kMaxParameters / std::max<std::size_t>(1, columns.size())));
     begin(stop, true);
     std::int64_t affected = 0;
     try {
-      for (std::size_t first = 0; first < rows.size(); first += per_batch) {
-        std::size_t last = std::min(rows.size(), first + per_batch);
-        std::string sql = head;
-        std::vector<Value> params;
-        params.reserve((last - first) * columns.size());
-        for (std::size_t r = first; r < last; ++r) {
-          sql += r == first ? "(" : ", (";
-          for (std::size_t c = 0; c < columns.size(); ++c) {
-            params.push_back(rows[r][c]);
-            sql += c ? ", ?" : "?";
-          }
-          sql += ")";
+      std::size_t limit = statement_bytes_limit(stop);
+      std::string sql = head, row_text;
+      std::size_t rows_in_statement = 0;
+      auto flush = [&] {
+        if (rows_in_statement == 0) return;
+        MYSQL* handle = connection_.get();
+        if (mysql_real_query(handle, sql.data(), sql.size())) throw_error(mysql_errno(handle), mysql_error(handle), stop);
+        affected += static_cast<std::int64_t>(mysql_affected_rows(handle));
+        sql.resize(head.size());
+        rows_in_statement = 0;
+      };
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        row_text.assign(1, '(');
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+          if (c) row_text += ", ";
+          append_literal(row_text, c < rows[r].size() ? rows[r][c] : Value(), r, columns[c]);
         }
-        Executed executed = run(sql, params, stop);
-        affected += static_cast<std::int64_t>(mysql_stmt_affected_rows(executed.statement.get()));
+        row_text += ')';
+        if (head.size() + row_text.size() > limit) {
+          throw DatasourceError(fmt::format("row {} of the insert is {} bytes as SQL, more than the server's max_allowed_packet ({} bytes) "
+                                            "lets one statement be",
+                                            r + 1, row_text.size(), max_allowed_packet_));
+        }
+        if (sql.size() + 2 + row_text.size() > limit) flush();
+        if (rows_in_statement) sql += ", ";
+        sql += row_text;
+        ++rows_in_statement;
       }
+      flush();
     } catch (...) {
       end(true);
       throw;
     }
     end(false);
+    if (stop.stop_requested()) throw StatementCancelled();
     return {affected};
+  }
+
+  // The largest INSERT text insert() sends: the server's max_allowed_packet (read once per
+  // connection) less room for the packet header, and no more than kMaxInsertBytes.
+  std::size_t statement_bytes_limit(const std::stop_token& stop) {
+    if (max_allowed_packet_ == 0) {
+      MYSQL* handle = connection_.get();
+      if (mysql_query(handle, "SELECT @@max_allowed_packet")) throw_error(mysql_errno(handle), mysql_error(handle), stop);
+      ResultHandle result(mysql_store_result(handle));
+      MYSQL_ROW row = result ? mysql_fetch_row(result.get()) : nullptr;
+      max_allowed_packet_ = row && row[0] ? std::strtoull(row[0], nullptr, 10) : 0;
+      if (max_allowed_packet_ == 0) max_allowed_packet_ = 1u << 20;  // the protocol's historic default
+    }
+    return std::min<std::size_t>(max_allowed_packet_ - std::min<std::size_t>(max_allowed_packet_ / 2, 1024), kMaxInsertBytes);
+  }
+
+  // `value` as a SQL literal of the same meaning as the parameter binding: numbers as digits
+  // (DOUBLE literals with an exponent), strings quoted and escaped, bytes as X'..', a Date as
+  // a UTC DATETIME text. `row` and `column` name the cell in errors.
+  void append_literal(std::string& out, const Value& value, std::size_t row, const std::string& column) {
+    if (value.is<ValueArray>() || value.is<ValueObject>()) {
+      throw DatasourceError(fmt::format("row {}, column '{}' is {}: pass nested data as JSON text (JSON.stringify)", row + 1, column,
+                                        value.is<ValueArray>() ? "an array" : "an object"));
+    }
+    if (value.is_null()) {
+      out += "NULL";
+    } else if (value.is<bool>()) {
+      out += value.as<bool>() ? '1' : '0';
+    } else if (value.is<double>()) {
+      double number = value.as<double>();
+      if (!std::isfinite(number)) {
+        throw DatasourceError(fmt::format("row {}, column '{}' is {}, which MySQL and MariaDB cannot store", row + 1, column, number));
+      }
+      if (std::trunc(number) == number && std::fabs(number) < 9.2e18) {
+        fmt::format_to(std::back_inserter(out), "{}", static_cast<long long>(number));
+      } else {
+        std::size_t at = out.size();
+        fmt::format_to(std::back_inserter(out), "{}", number);  // the shortest text that reads back the same
+        if (out.find_first_of("eE", at) == std::string::npos) out += "e0";  // a DOUBLE literal, not a DECIMAL one
+      }
+    } else if (value.is<BigInt>()) {
+      const std::string& digits = value.as<BigInt>().decimal;
+      std::size_t first = digits.starts_with('-') ? 1 : 0;
+      if (digits.size() == first || digits.find_first_not_of("0123456789", first) != std::string::npos) {
+        throw DatasourceError(fmt::format("row {}, column '{}' is not an integer: '{}'", row + 1, column, digits));
+      }
+      out += digits;
+    } else if (value.is<std::string>()) {
+      const std::string& text = value.as<std::string>();
+      std::size_t at = out.size();
+      out.resize(at + 1 + 2 * text.size() + 1);
+      out[at] = '\'';
+      unsigned long written = mysql_real_escape_string(connection_.get(), out.data() + at + 1, text.data(), static_cast<unsigned long>(text.size()));
+      if (written == static_cast<unsigned long>(-1)) {
+        throw DatasourceError(fmt::format("row {}, column '{}': the text cannot be escaped for the connection's character set", row + 1, column));
+      }
+      out.resize(at + 1 + written);
+      out += '\'';
+    } else if (value.is<Bytes>()) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      const Bytes& bytes = value.as<Bytes>();
+      out += "X'";
+      for (std::uint8_t byte : bytes) {
+        out += kHex[byte >> 4];
+        out += kHex[byte & 15];
+      }
+      out += '\'';
+    } else if (value.is<Timestamp>()) {
+      std::string iso = iso8601_utc(value.as<Timestamp>().epoch_ms);  // YYYY-MM-DDTHH:MM:SS.mmmZ
+      if (iso.size() != 24 || iso[10] != 'T') {
+        throw DatasourceError(fmt::format("row {}, column '{}' is a Date MySQL cannot take ({})", row + 1, column, iso));
+      }
+      out += '\'';
+      out.append(iso, 0, 10);
+      out += ' ';
+      out.append(iso, 11, 12);
+      out += '\'';
+    }
   }
 
   // KILL QUERY from a second connection: the server stops the statement of this one. After it,
@@ -597,6 +728,7 @@ class MysqlConnection : public Connection {
   bool mariadb_ = true;
   bool in_transaction_ = false;
   bool broken_ = false;  // the link failed: the pool closes the connection
+  std::size_t max_allowed_packet_ = 0;  // the server's, once insert() has asked
   std::atomic<bool> cancelled_ = false;
 };
 
@@ -628,6 +760,7 @@ class MysqlCursor : public Cursor {
   Rows fetch(std::size_t max_rows, std::stop_token stop) override {
     Rows rows;
     rows.columns = header_.columns;
+    rows.types = header_.types;
     if (!open_ || !buffers_) {
       finish();
       return rows;
