@@ -258,3 +258,23 @@ TEST(MysqlDatasource, StreamOf5MillionRowsOfEveryTypeKeepsMemoryFlat) {
             << " MB\n";
   EXPECT_LT(growth, std::size_t{60} << 20);
 }
+
+// insert() (and so export) splits its rows by size as well as by count: 24 rows of 1 MB are more
+// than the server's max_allowed_packet (16 MB on the test server) in one statement.
+TEST(MysqlDatasource, InsertSplitsRowsThatTogetherExceedMaxAllowedPacket) {
+  AS_REQUIRE_MYSQL();
+  MariadbWorld world;
+  std::string table = unique_table("insert_packets");
+  std::string result = world.run_ok(fmt::format(R"(
+    const table = '{}';
+    await ctx.datasource.myw.execute(`DROP TABLE IF EXISTS \`${{table}}\`; CREATE TABLE \`${{table}}\` (id INT, body LONGTEXT)`);
+    const [packet] = await ctx.datasource.myw.query('SELECT @@max_allowed_packet AS bytes');
+    const rows = Array.from({{ length: 24 }}, (_, i) => ({{ id: i + 1, body: String.fromCharCode(97 + i).repeat(1 << 20) }}));
+    const inserted = await ctx.datasource.myw.insert(table, rows);
+    const [stored] = await ctx.datasource.myw.query(`SELECT count(*) AS n, sum(length(body)) AS bytes, sum(id) AS ids FROM \`${{table}}\``);
+    await ctx.datasource.myw.execute(`DROP TABLE \`${{table}}\``);
+    return {{ over: 24 * (1 << 20) > packet.bytes, inserted, stored }};)",
+                                                table),
+                                    {"myw"});
+  EXPECT_EQ(result, R"({"over":true,"inserted":{"rowsAffected":24},"stored":{"n":24,"bytes":25165824,"ids":300}})");
+}
