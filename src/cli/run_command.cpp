@@ -8,12 +8,16 @@
 
 #include <fmt/format.h>
 
+#include "config/config_file.h"
+#include "datasources/datasource_extension.h"
+#include "datasources/duck_transfer.h"
 #include "duck/duck_extension.h"
 #include "frame/frame_extension.h"
 #include "duckdb_command.h"
 #include "exit_codes.h"
 #include "file_text.h"
 #include "sandbox/sandbox.h"
+#include "validate/validator.h"
 
 namespace as::cli {
 namespace {
@@ -30,6 +34,8 @@ struct RunOptions {
   std::int64_t frame_memory_mb = 1024;
   std::string project = "default";
   std::string data_dir = "data";
+  bool data_dir_given = false;  // --data-dir on the command line wins over the config's data_dir
+  std::string config_file;      // --config: the project's datasources become reachable
 };
 
 class BadInput : public std::runtime_error {
@@ -54,6 +60,30 @@ Value parse_params(const std::string& option) {
   }
   if (!params.is<ValueObject>()) throw BadInput("--params must be a JSON object such as '{\"month\": \"2024-01\"}'");
   return params;
+}
+
+class ScriptInvalid : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The datasources the script declares (dependencies.datasources), after validating it against
+// `project` of `config` as the catalog would: the same rule as a stored analysis run by the server.
+std::vector<std::string> declared_datasources_of(const std::string& source, const config::Config& config, const std::string& project) {
+  auto found = config.projects.find(project);
+  if (found == config.projects.end()) {
+    std::string known;
+    for (const auto& [name, _] : config.projects) known += (known.empty() ? "" : ", ") + name;
+    throw BadInput(fmt::format("project '{}' is not configured in {} (configured: {})", project, config::describe_source(config), known));
+  }
+  validate::ValidationEnvironment environment;
+  for (const auto& [name, _] : found->second.datasources) environment.datasources.insert(name);
+  validate::ValidationResult validation = validate::validate_analysis(source, environment);
+  if (!validation.valid) {
+    std::string problems;
+    for (const auto& problem : validation.errors) problems += (problems.empty() ? "" : "; ") + problem.message;
+    throw ScriptInvalid(fmt::format("the analysis is not valid for project '{}': {}", project, problems));
+  }
+  return datasources::declared_datasources(validation.metadata_json);
 }
 
 // SIGINT/SIGTERM cancel the run (it then ends with exit code 4) instead of killing the process.
@@ -110,8 +140,34 @@ int run(const RunOptions& options) {
   request.limits.max_result_bytes = static_cast<std::size_t>(options.max_result_mb) << 20;
   request.on_log = print_log;
   // The project's DuckDB opens on the first ctx.duckdb call, so runs that never use it leave no files.
-  auto databases = std::make_shared<duck::DatabaseRegistry>(options.data_dir, duck::DuckSettings::for_this_machine());
+  std::optional<config::Config> config;
+  std::vector<std::string> declared;
+  if (!options.config_file.empty()) {
+    try {
+      config = config::load_config(std::filesystem::path(options.config_file));
+      declared = declared_datasources_of(request.source, *config, options.project);
+    } catch (const BadInput& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return kBadInput;
+    } catch (const config::ConfigError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return kBadInput;
+    } catch (const ScriptInvalid& e) {
+      std::cerr << "error: script_error: " << e.what() << "\n";
+      return kScriptError;
+    }
+  }
+  std::filesystem::path data_dir = config && !options.data_dir_given ? config->data_dir : std::filesystem::path(options.data_dir);
+  auto databases = config ? std::make_shared<duck::DatabaseRegistry>(
+                                data_dir, [&config](const std::string& project) { return config::duck_settings_for(*config, project); })
+                          : std::make_shared<duck::DatabaseRegistry>(data_dir, duck::DuckSettings::for_this_machine());
   request.extensions.push_back(std::make_shared<duck::DuckExtension>(databases, options.project));
+  if (config) {
+    // ctx.datasource and ctx.duckdb.load / export, as in the server: only what the analysis declares.
+    auto registry = std::make_shared<datasources::DatasourceRegistry>(*config);
+    request.extensions.push_back(std::make_shared<datasources::DatasourceExtension>(registry, options.project, declared));
+    datasources::add_duck_transfer(request.extensions, registry, options.project, declared);
+  }
   frame::add_frames(request.extensions, frame::FrameOptions{.memory_bytes = static_cast<std::size_t>(options.frame_memory_mb) << 20});  // ctx.DataFrame, col, lit, ctx.duckdb.saveDataFrame / queryFrame
 
   std::stop_source cancel;
@@ -149,7 +205,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 1'048'576))
       ->capture_default_str();
   add_project_options(*cmd, options->project, options->data_dir);
-  cmd->callback([options, &exit_code] { exit_code = run(*options); });
+  cmd->add_option("--config", options->config_file,
+                  "Configuration file: the run reaches the datasources of --project that the analysis declares "
+                  "(ctx.datasource, ctx.duckdb.load / export), and the project DuckDB lives in its data_dir");
+  cmd->callback([options, cmd, &exit_code] {
+    options->data_dir_given = cmd->get_option("--data-dir")->count() > 0;
+    exit_code = run(*options);
+  });
 }
 
 }  // namespace as::cli

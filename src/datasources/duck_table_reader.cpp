@@ -38,7 +38,25 @@ std::string string_of(duckdb_string_t* text) {
   return std::string(duckdb_string_t_data(text), duckdb_string_t_length(*text));
 }
 
+// MySQL/MariaDB: no BYTEA or TIMESTAMPTZ (TIMESTAMPTZ goes as its UTC DATETIME), and TEXT /
+// BLOB hold only 64 KB, so the LONG forms.
+std::string mysql_destination_type(ExportKind kind) {
+  switch (kind) {
+    case ExportKind::Integer: return "BIGINT";
+    case ExportKind::Double: return "DOUBLE";
+    case ExportKind::Boolean: return "BOOLEAN";
+    case ExportKind::Blob: return "LONGBLOB";
+    case ExportKind::Date: return "DATE";
+    case ExportKind::Timestamp:
+    case ExportKind::TimestampTz: return "DATETIME(6)";
+    case ExportKind::Text: return "LONGTEXT";
+  }
+  return "LONGTEXT";
+}
+
 }  // namespace
+
+char identifier_quote(config::DatasourceType type) { return type == config::DatasourceType::Mysql ? '`' : '"'; }
 
 std::vector<ExportColumn> export_columns(duckdb_result* result) {
   std::vector<ExportColumn> columns;
@@ -47,11 +65,16 @@ std::vector<ExportColumn> export_columns(duckdb_result* result) {
   return columns;
 }
 
-std::string export_select(const std::string& quoted_table, const std::vector<ExportColumn>& columns) {
+std::string export_select(const std::string& quoted_table, const std::vector<ExportColumn>& columns, config::DatasourceType destination) {
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < columns.size(); ++i) {
     std::string name = quote_identifier(columns[i].name);
-    sql += (i ? ", CAST(" : "CAST(") + name + " AS " + read_as(columns[i].kind) + ") AS " + name;
+    sql += i ? ", " : "";
+    if (columns[i].kind == ExportKind::TimestampTz && destination == config::DatasourceType::Mysql) {
+      sql += "strftime(timezone('UTC', " + name + "), '%Y-%m-%d %H:%M:%S.%f') AS " + name;
+    } else {
+      sql += "CAST(" + name + " AS " + read_as(columns[i].kind) + ") AS " + name;
+    }
   }
   return sql + " FROM " + quoted_table;
 }
@@ -83,6 +106,7 @@ void append_chunk(duckdb_data_chunk chunk, const std::vector<ExportColumn>& colu
 }
 
 std::string destination_type(ExportKind kind, config::DatasourceType type) {
+  if (type == config::DatasourceType::Mysql) return mysql_destination_type(kind);
   bool sqlite = type == config::DatasourceType::Sqlite;
   switch (kind) {
     case ExportKind::Integer: return sqlite ? "INTEGER" : "BIGINT";

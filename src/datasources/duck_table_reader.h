@@ -22,11 +22,15 @@ struct ExportColumn {
 
 // The columns of a result (of `SELECT * FROM table LIMIT 0`) and how each is read.
 std::vector<ExportColumn> export_columns(duckdb_result* result);
-// The SELECT that reads `quoted_table` with every column in its plain form.
-std::string export_select(const std::string& quoted_table, const std::vector<ExportColumn>& columns);
+// The SELECT that reads `quoted_table` with every column in its plain form for a datasource of
+// type `destination` (MySQL takes no zone in a DATETIME text: TIMESTAMPTZ goes as UTC without one).
+std::string export_select(const std::string& quoted_table, const std::vector<ExportColumn>& columns,
+                          config::DatasourceType destination = config::DatasourceType::Postgres);
 // Appends the rows of `chunk` (a chunk of export_select's result) to `rows`.
 void append_chunk(duckdb_data_chunk chunk, const std::vector<ExportColumn>& columns, std::vector<std::vector<Value>>& rows);
 // The column type a destination table of datasource type `type` is made with.
 std::string destination_type(ExportKind kind, config::DatasourceType type);
+// The character datasources of type `type` quote identifiers with (MySQL: '`').
+char identifier_quote(config::DatasourceType type);
 
 }  // namespace as::datasources
