@@ -13,8 +13,11 @@ use std::process::Command;
 
 use frame_rs::{FrameColumn, FrameField, FrameFieldList, FrameStatus};
 
+/// The crate being tested, read when the test runs: every checkout shares one cargo target dir
+/// (cmake/FrameRs.cmake), and cargo may reuse a test binary built from another checkout, so the
+/// compile-time path could name a different (or deleted) clone. `cargo test` sets the variable.
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn read(p: impl AsRef<Path>) -> String {

@@ -91,7 +91,8 @@ std::map<DatasourceType, TypeSchema> build_schemas() {
 
   TypeSchema clickhouse{.type = DatasourceType::Clickhouse,
                         .settings = {required_url("url"), text_or("database", "default"), text_or("user", "default"),
-                                     secret("password"), path("ca_file")}};
+                                     secret("password"), path("ca_file"),
+                                     integer("connect_timeout_ms", 1, kMaxMilliseconds, 10'000)}};
   add_sql_common(clickhouse.settings);
   add(std::move(clickhouse));
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "clickhouse_datasource.h"
 #include "datasource_error.h"
 #include "mysql_datasource.h"
 #include "postgres_datasource.h"
@@ -19,7 +20,8 @@ void check_bindable(const Value& value, std::size_t position) {
 }
 
 bool has_driver(config::DatasourceType type) {
-  return type == config::DatasourceType::Sqlite || type == config::DatasourceType::Postgres || type == config::DatasourceType::Mysql;
+  return type == config::DatasourceType::Sqlite || type == config::DatasourceType::Postgres || type == config::DatasourceType::Mysql ||
+         type == config::DatasourceType::Clickhouse;
 }
 
 std::unique_ptr<Connection> connect(const config::DatasourceConfig& config) {
@@ -27,6 +29,7 @@ std::unique_ptr<Connection> connect(const config::DatasourceConfig& config) {
     case config::DatasourceType::Sqlite: return connect_sqlite(config);
     case config::DatasourceType::Postgres: return connect_postgres(config);
     case config::DatasourceType::Mysql: return connect_mysql(config);
+    case config::DatasourceType::Clickhouse: return connect_clickhouse(config);
     default:
       throw DatasourceError(fmt::format("datasource '{}' is of type {}, which this build of the sandbox cannot reach yet",
                                         config.name, config::to_string(config.type)));

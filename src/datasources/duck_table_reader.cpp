@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "clickhouse_sql.h"
 #include "identifiers.h"
 
 namespace as::datasources {
@@ -54,9 +55,9 @@ std::string mysql_destination_type(ExportKind kind) {
   return "LONGTEXT";
 }
 
-}  // namespace
-
 char identifier_quote(config::DatasourceType type) { return type == config::DatasourceType::Mysql ? '`' : '"'; }
+
+}  // namespace
 
 std::vector<ExportColumn> export_columns(duckdb_result* result) {
   std::vector<ExportColumn> columns;
@@ -105,8 +106,25 @@ void append_chunk(duckdb_data_chunk chunk, const std::vector<ExportColumn>& colu
   }
 }
 
+// ClickHouse: every column Nullable (a DuckDB column may hold NULLs); DateTime('UTC') so a
+// timestamp's text without a zone reads as UTC; DateTime holds whole seconds.
+std::string clickhouse_type(ExportKind kind) {
+  switch (kind) {
+    case ExportKind::Integer: return "Nullable(Int64)";
+    case ExportKind::Double: return "Nullable(Float64)";
+    case ExportKind::Boolean: return "Nullable(UInt8)";
+    case ExportKind::Date: return "Nullable(Date)";
+    case ExportKind::Timestamp:
+    case ExportKind::TimestampTz: return "Nullable(DateTime('UTC'))";
+    case ExportKind::Blob:
+    case ExportKind::Text: return "Nullable(String)";
+  }
+  return "Nullable(String)";
+}
+
 std::string destination_type(ExportKind kind, config::DatasourceType type) {
   if (type == config::DatasourceType::Mysql) return mysql_destination_type(kind);
+  if (type == config::DatasourceType::Clickhouse) return clickhouse_type(kind);
   bool sqlite = type == config::DatasourceType::Sqlite;
   switch (kind) {
     case ExportKind::Integer: return sqlite ? "INTEGER" : "BIGINT";
@@ -119,6 +137,15 @@ std::string destination_type(ExportKind kind, config::DatasourceType type) {
     case ExportKind::Text: return "TEXT";
   }
   return "TEXT";
+}
+
+std::string quote_destination_name(const std::string& name, bool dotted, config::DatasourceType type) {
+  if (type == config::DatasourceType::Clickhouse) return clickhouse::quote_identifier(name, dotted);
+  return quote_identifier(name, dotted, identifier_quote(type));
+}
+
+std::string destination_table_options(config::DatasourceType type) {
+  return type == config::DatasourceType::Clickhouse ? " ENGINE = MergeTree ORDER BY tuple()" : "";
 }
 
 }  // namespace as::datasources

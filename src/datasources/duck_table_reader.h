@@ -30,7 +30,10 @@ std::string export_select(const std::string& quoted_table, const std::vector<Exp
 void append_chunk(duckdb_data_chunk chunk, const std::vector<ExportColumn>& columns, std::vector<std::vector<Value>>& rows);
 // The column type a destination table of datasource type `type` is made with.
 std::string destination_type(ExportKind kind, config::DatasourceType type);
-// The character datasources of type `type` quote identifiers with (MySQL: '`').
-char identifier_quote(config::DatasourceType type);
+// A table or column name quoted for datasource type `type` (ClickHouse: backquotes with
+// backslash escapes; the others: double quotes). `dotted`: schema.table quotes each part.
+std::string quote_destination_name(const std::string& name, bool dotted, config::DatasourceType type);
+// What follows the column list of the destination's CREATE TABLE (ClickHouse needs an engine).
+std::string destination_table_options(config::DatasourceType type);
 
 }  // namespace as::datasources

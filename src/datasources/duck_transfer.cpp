@@ -141,7 +141,7 @@ JSValue export_table(Transfer& transfer, JSContext* ctx, int argc, JSValueConst*
     auto [schema, plain] = duck_table_name(table);
     quoted_source = schema.empty() ? quote_identifier(plain) : quote_identifier(schema) + "." + quote_identifier(plain);
     target = transfer.datasource(name);
-    quoted_destination = quote_identifier(destination, true, identifier_quote(target->config().type));
+    quoted_destination = quote_destination_name(destination, true, target->config().type);
     if (!target->allow_writes()) {
       throw DatasourceError(fmt::format("datasource '{}' is read-only: export needs allow_writes = true in its configuration", name));
     }
@@ -157,7 +157,7 @@ JSValue export_table(Transfer& transfer, JSContext* ctx, int argc, JSValueConst*
     std::string create = "CREATE TABLE IF NOT EXISTS " + quoted_destination + " (";
     for (std::size_t i = 0; i < columns.size(); ++i) {
       names.push_back(columns[i].name);
-      create += (i ? ", " : "") + quote_identifier(columns[i].name, false, identifier_quote(target->config().type)) + " " +
+      create += (i ? ", " : "") + quote_destination_name(columns[i].name, false, target->config().type) + " " +
                 destination_type(columns[i].kind, target->config().type);
     }
     auto in_target = [&](auto&& work) {
@@ -169,7 +169,7 @@ JSValue export_table(Transfer& transfer, JSContext* ctx, int argc, JSValueConst*
         throw DatasourceError(fmt::format("datasource '{}': {}", target->name(), e.what()));
       }
     };
-    in_target([&] { return target->execute(create + ")", {}, stop); });
+    in_target([&] { return target->execute(create + ")" + destination_table_options(target->config().type), {}, stop); });
     std::int64_t written = 0;
     session->query_result(export_select(quoted_source, columns, target->config().type), stop, [&](duckdb_result* result, const duck::ProjectConnection&) {
       std::vector<std::vector<Value>> batch;

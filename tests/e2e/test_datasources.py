@@ -235,3 +235,55 @@ def test_an_analysis_streams_and_queries_mariadb_through_the_server(mariadb_serv
     assert job["result"] == {"names": ["Ada", "Grace", "Linus"], "rows": 25000, "batches": 3,
                              "refused": "ctx.datasource.legacy.query: Cannot execute statement in a READ ONLY transaction "
                                         "(datasource 'legacy' is read-only: allow_writes = false in its configuration)"}
+
+
+@pytest.fixture
+def clickhouse_server(as_bin: Path, tmp_path: Path, cli):
+    if not os.environ.get("AS_TEST_CH_PORT"):
+        if os.environ.get("AS_TEST_SERVICES_REQUIRED") == "1":
+            pytest.fail("AS_TEST_CH_PORT is not set: run under scripts/test-services")
+        pytest.skip("no ClickHouse test server: run `make test` or scripts/test-services run pytest ...")
+    created = cli("token", "create", "--project", "default", "--role", "author", "--name", "e2e")
+    assert created.returncode == 0, created.describe()
+    token = re.search(r"^\s+(as_\S+)\s*$", created.stdout, re.M).group(1)
+    token_lines = created.stdout[created.stdout.index("[[tokens]]"):]
+    config = tmp_path / "sandbox.toml"
+    config.write_text(textwrap.dedent(f"""
+        data_dir = "data"
+
+        [projects.default.datasources.events]
+        type = "clickhouse"
+        url = "http://{os.environ.get('AS_TEST_CH_HOST', '127.0.0.1')}:{os.environ['AS_TEST_CH_PORT']}"
+        database = "{os.environ.get('AS_TEST_CH_DATABASE', 'as_test')}"
+        user = "{os.environ.get('AS_TEST_CH_USER', 'as_test')}"
+        password = {{ env = "AS_TEST_CH_PASSWORD" }}
+    """) + "\n" + token_lines)
+    server = start_server(as_bin, tmp_path, ["--config", str(config)], token=token)
+    yield server
+    stop_server(server)
+
+
+def test_an_analysis_streams_queries_and_loads_clickhouse_through_the_server(clickhouse_server):
+    job = clickhouse_server.run_analysis("events", """
+        export default {
+          title: "People, a stream and a load",
+          dependencies: { datasources: ["events"] },
+          async run(ctx) {
+            const people = await ctx.datasource.events.query("SELECT name FROM people WHERE id <= ? ORDER BY id", [3]);
+            let rows = 0, batches = 0;
+            for await (const batch of ctx.datasource.events.stream("SELECT id FROM big WHERE id <= ?", [25000], 10000)) {
+              rows += batch.length; batches++;
+            }
+            let refused = null;
+            try { await ctx.datasource.events.query("INSERT INTO people VALUES (9, 'x', 'y')"); } catch (e) { refused = e.message; }
+            const loaded = await ctx.duckdb.load("events", "SELECT id, label FROM big WHERE id <= 1000", "labels");
+            const [sum] = await ctx.duckdb.query("SELECT sum(id) AS ids FROM labels");
+            return { names: people.map(p => p.name), rows, batches, refused, loaded, ids: sum.ids };
+          }
+        };
+    """)
+    assert job["status"] == "completed", job
+    assert job["result"] == {"names": ["Ada", "Grace", "Linus"], "rows": 25000, "batches": 3,
+                             "refused": "ctx.datasource.events.query: Cannot insert into table in readonly mode "
+                                        "(datasource 'events' is read-only: allow_writes = false in its configuration)",
+                             "loaded": {"table": "labels", "rows": 1000}, "ids": 500500}

@@ -1,15 +1,15 @@
 """The spec's ETL and cross-datasource patterns end to end (docs/datasources.md, docs/duckdb.md):
-ctx.duckdb.load from PostgreSQL and MariaDB into the project DuckDB, a join across them checked
+ctx.duckdb.load from PostgreSQL, MariaDB and ClickHouse into the project DuckDB, a join across them checked
 exactly, through `analysis-sandbox run --config` and through the server's REST API; and loads
 into the project DuckDB that later jobs read (persistence across runs), including a load that
 fails part way.
 
-Needs the PostgreSQL and MariaDB servers of scripts/test-services (`make test` starts them and
-sets AS_TEST_PG_* / AS_TEST_MYSQL_*); without them the tests are skipped, unless
-AS_TEST_SERVICES_REQUIRED=1.
+Needs the PostgreSQL, MariaDB and ClickHouse servers of scripts/test-services (`make test` starts
+them and sets AS_TEST_PG_* / AS_TEST_MYSQL_* / AS_TEST_CH_*); without them the tests are skipped,
+unless AS_TEST_SERVICES_REQUIRED=1.
 
-The cross-datasource analysis is built from LEGS: one load per datasource. A ClickHouse leg is
-one more entry there (its datasource block and its load) plus its part of the join.
+The cross-datasource analysis is built from LEGS: one load per datasource (its datasource block
+and its load) plus its part of the join.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from conftest_api import js
 
 
 def require_servers() -> None:
-    missing = [name for name, variable in (("PostgreSQL", "AS_TEST_PG_PORT"), ("MariaDB", "AS_TEST_MYSQL_PORT"))
+    missing = [name for name, variable in (("PostgreSQL", "AS_TEST_PG_PORT"), ("MariaDB", "AS_TEST_MYSQL_PORT"),
+                                                               ("ClickHouse", "AS_TEST_CH_PORT"))
                if not os.environ.get(variable)]
     if missing:
         if os.environ.get("AS_TEST_SERVICES_REQUIRED") == "1":
@@ -62,6 +63,18 @@ def mariadb_block(name: str, allow_writes: bool = False) -> str:
     """)
 
 
+def clickhouse_block(name: str, allow_writes: bool = False) -> str:
+    return textwrap.dedent(f"""
+        [projects.p1.datasources.{name}]
+        type = "clickhouse"
+        url = "http://{os.environ.get('AS_TEST_CH_HOST', '127.0.0.1')}:{os.environ.get('AS_TEST_CH_PORT', '18123')}"
+        database = "{os.environ.get('AS_TEST_CH_DATABASE', 'as_test')}"
+        user = "{os.environ.get('AS_TEST_CH_USER', 'as_test')}"
+        password = {{ env = "AS_TEST_CH_PASSWORD" }}
+        allow_writes = {'true' if allow_writes else 'false'}
+    """)
+
+
 @dataclass
 class Leg:
     """One datasource of the cross-datasource analysis: its config block and the load into DuckDB."""
@@ -73,26 +86,30 @@ class Leg:
 
 
 # Customers from PostgreSQL's `people`, orders made on the MariaDB server (seq_1_to_1000: order n
-# belongs to customer n % 4 + 1 and costs n * 2.50). A ClickHouse leg (e.g. events per customer)
-# goes here, with its LEFT JOIN in JOINED_SQL and its column in EXPECTED_SEGMENTS.
+# belongs to customer n % 4 + 1 and costs n * 2.50), events from ClickHouse's `big` (event n <= 602
+# belongs to customer n % 4 + 1: 150, 151, 151, 150 events).
 LEGS = [
     Leg("warehouse", postgres_block("warehouse"), "SELECT id, name, city FROM people", "customers"),
     Leg("shop", mariadb_block("shop"),
         "SELECT seq AS order_id, seq % 4 + 1 AS customer_id, CAST(seq * 2.5 AS DECIMAL(10, 2)) AS amount FROM seq_1_to_1000",
         "orders"),
+    Leg("clicks", clickhouse_block("clicks"), "SELECT id AS event_id, id % 4 + 1 AS customer_id FROM big WHERE id <= 602", "events"),
 ]
 
 JOINED_SQL = """
-    SELECT c.id, c.name, c.city, count(o.order_id) AS orders, sum(o.amount)::DOUBLE AS revenue
-    FROM customers c LEFT JOIN orders o ON o.customer_id = c.id
-    GROUP BY ALL ORDER BY c.id
+    SELECT c.id, c.name, c.city, o.orders, o.revenue, e.events
+    FROM customers c
+    LEFT JOIN (SELECT customer_id, count(*) AS orders, sum(amount)::DOUBLE AS revenue FROM orders GROUP BY ALL) o
+      ON o.customer_id = c.id
+    LEFT JOIN (SELECT customer_id, count(*) AS events FROM events GROUP BY ALL) e ON e.customer_id = c.id
+    ORDER BY c.id
 """
 
 EXPECTED_SEGMENTS = [
-    {"id": 1, "name": "Ada", "city": "London", "orders": 250, "revenue": 313750},
-    {"id": 2, "name": "Grace", "city": "New York", "orders": 250, "revenue": 311875},
-    {"id": 3, "name": "Linus", "city": "Helsinki", "orders": 250, "revenue": 312500},
-    {"id": 4, "name": "'; DROP TABLE people; --", "city": "Nowhere", "orders": 250, "revenue": 313125},
+    {"id": 1, "name": "Ada", "city": "London", "orders": 250, "revenue": 313750, "events": 150},
+    {"id": 2, "name": "Grace", "city": "New York", "orders": 250, "revenue": 311875, "events": 151},
+    {"id": 3, "name": "Linus", "city": "Helsinki", "orders": 250, "revenue": 312500, "events": 151},
+    {"id": 4, "name": "'; DROP TABLE people; --", "city": "Nowhere", "orders": 250, "revenue": 313125, "events": 150},
 ]
 
 
@@ -114,7 +131,7 @@ def cross_datasource_script() -> str:
     """)
 
 
-EXPECTED_LOADED = {"customers": 4, "orders": 1000}
+EXPECTED_LOADED = {"customers": 4, "orders": 1000, "events": 602}
 
 
 def write_config(directory: Path, blocks: list[str], tokens: str = "") -> Path:

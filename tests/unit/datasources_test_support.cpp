@@ -20,6 +20,7 @@ std::string env(const char* name, const char* fallback = "") {
 
 bool postgres_available() { return !env("AS_TEST_PG_PORT").empty(); }
 bool mysql_available() { return !env("AS_TEST_MYSQL_PORT").empty(); }
+bool clickhouse_available() { return !env("AS_TEST_CH_PORT").empty(); }
 bool services_required() { return env("AS_TEST_SERVICES_REQUIRED") == "1"; }
 
 config::DatasourceConfig postgres_datasource(const std::string& name, bool allow_writes) {
@@ -53,6 +54,21 @@ config::DatasourceConfig mysql_datasource(const std::string& name, bool allow_wr
   ds.settings["pool_size"] = std::int64_t{4};
   ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
   ds.secrets["password"] = config::SecretRef{"AS_TEST_MYSQL_PASSWORD"};
+  return ds;
+}
+
+config::DatasourceConfig clickhouse_datasource(const std::string& name, bool allow_writes) {
+  config::DatasourceConfig ds;
+  ds.name = name;
+  ds.type = config::DatasourceType::Clickhouse;
+  ds.allow_writes = allow_writes;
+  ds.settings["url"] = "http://" + env("AS_TEST_CH_HOST", "127.0.0.1") + ":" + env("AS_TEST_CH_PORT", "18123");
+  ds.settings["database"] = env("AS_TEST_CH_DATABASE", "as_test");
+  ds.settings["user"] = env("AS_TEST_CH_USER", "as_test");
+  ds.settings["connect_timeout_ms"] = std::int64_t{5000};
+  ds.settings["pool_size"] = std::int64_t{4};
+  ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
+  ds.secrets["password"] = config::SecretRef{"AS_TEST_CH_PASSWORD"};
   return ds;
 }
 

@@ -32,14 +32,26 @@ namespace as::testing {
     }                                                                                             \
   } while (0)
 
+// The same for the ClickHouse test server (AS_TEST_CH_PORT).
+#define AS_REQUIRE_CLICKHOUSE()                                                                   \
+  do {                                                                                            \
+    if (!::as::testing::clickhouse_available()) {                                                 \
+      if (::as::testing::services_required()) FAIL() << "AS_TEST_CH_PORT is not set: run under scripts/test-services"; \
+      GTEST_SKIP() << "no ClickHouse test server: run `scripts/test-services run ctest ...` or `make test`"; \
+    }                                                                                             \
+  } while (0)
+
 bool postgres_available();
 bool mysql_available();
+bool clickhouse_available();
 bool services_required();
 
 // The PostgreSQL test server as datasource `name` (password from $AS_TEST_PG_PASSWORD).
 config::DatasourceConfig postgres_datasource(const std::string& name, bool allow_writes = false);
 // The MariaDB test server as datasource `name` (password from $AS_TEST_MYSQL_PASSWORD).
 config::DatasourceConfig mysql_datasource(const std::string& name, bool allow_writes = false);
+// The ClickHouse test server as datasource `name` (password from $AS_TEST_CH_PASSWORD).
+config::DatasourceConfig clickhouse_datasource(const std::string& name, bool allow_writes = false);
 // A SQLite file datasource.
 config::DatasourceConfig sqlite_datasource(const std::string& name, const std::filesystem::path& path, bool allow_writes = false);
 
