@@ -1,6 +1,5 @@
 #include "js_rows.h"
 
-#include <utility>
 #include <vector>
 
 #include "column_reader.h"
