@@ -9,7 +9,8 @@
 //
 //   duck_bench [--rows=1000000] [--reps=5] [--connects=2000] [--build-only=0]
 //
-// --build-only=1 times only the JS-row building (rows_to_js), --reps times, for a profiler.
+// --build-only=1 times only the JS-row building (rows_to_js), --reps times, for a profiler; it also
+// prints the building thread's kernel time and page faults (fresh JS heap memory).
 // query() refuses results over 10 MB (max_query_result_bytes); 1,000,000 rows are ~60 MB, so
 // this benchmark raises that project setting to 4 GB, and the run's JS heap limit to 3 GB.
 #include <duckdb.h>
