@@ -135,7 +135,7 @@ ColumnReader::ColumnReader(JSContext* ctx, const ColumnType& type) : ctx_(ctx), 
   if (type.id == DUCKDB_TYPE_INTERVAL) {
     for (const char* part : {"months", "days", "micros"}) atoms_.emplace_back(ctx, part);
   }
-  if (!atoms_.empty()) shapes_ = std::make_unique<ShapeChain>(ctx, atoms_);
+  if (type.id == DUCKDB_TYPE_STRUCT || type.id == DUCKDB_TYPE_INTERVAL) objects_.emplace(ctx, atoms_);
   enum_strings_.resize(type.dictionary.size());
 }
 
@@ -146,7 +146,7 @@ bool ColumnReader::ok() const {
   for (const auto& atom : atoms_) {
     if (!atom.ok()) return false;
   }
-  if (shapes_ && !shapes_->ok()) return false;
+  if (objects_ && !objects_->ok()) return false;
   for (const auto& child : children_) {
     if (!child.ok()) return false;
   }
@@ -281,32 +281,32 @@ JSValue ColumnReader::array_of(const VectorView& elements, idx_t offset, idx_t l
   return values.to_array();
 }
 
-// An object from one value per atom (struct fields, interval parts); takes the values.
+// An object from one value per atom (INTERVAL parts); takes the values.
 JSValue ColumnReader::object_of(JSValue* values, std::size_t count) {
-  JsValue object(ctx_, JS_NewObject(ctx_));
   for (std::size_t i = 0; i < count; ++i) {
-    if (object.is_exception() || JS_IsException(values[i])) {
-      for (std::size_t rest = i; rest < count; ++rest) JS_FreeValue(ctx_, values[rest]);
-      return JS_EXCEPTION;
-    }
-    // Defined, not assigned: a field named __proto__ becomes a plain property.
-    if (JS_DefinePropertyValue(ctx_, object.get(), atoms_[i].get(), values[i], JS_PROP_C_W_E) < 0) {
-      for (std::size_t rest = i + 1; rest < count; ++rest) JS_FreeValue(ctx_, values[rest]);
+    if (JS_IsException(values[i])) {
+      for (std::size_t other = 0; other < count; ++other) JS_FreeValue(ctx_, values[other]);
       return JS_EXCEPTION;
     }
   }
-  return object.release();
+  return objects_->make(values);
 }
 
+// Each reader has its own fields_: a field's value is read by a child reader, never by this one.
 JSValue ColumnReader::struct_at(const VectorView& view, idx_t row) {
-  JsValue object(ctx_, JS_NewObject(ctx_));
-  if (object.is_exception()) return JS_EXCEPTION;
+  fields_.clear();
   for (std::size_t i = 0; i < children_.size(); ++i) {
     JSValue field = children_[i].read(view.children[i], row);
-    if (JS_IsException(field)) return JS_EXCEPTION;
-    if (JS_DefinePropertyValue(ctx_, object.get(), atoms_[i].get(), field, JS_PROP_C_W_E) < 0) return JS_EXCEPTION;
+    if (JS_IsException(field)) {
+      for (JSValue taken : fields_) JS_FreeValue(ctx_, taken);
+      fields_.clear();
+      return JS_EXCEPTION;
+    }
+    fields_.push_back(field);
   }
-  return object.release();
+  JSValue object = objects_->make(fields_.data());
+  fields_.clear();  // taken over
+  return object;
 }
 
 // Keys become property names by JS's own rule (String(key)); a later equal key wins.

@@ -5,13 +5,14 @@
 #include <quickjs.h>
 
 #include <cstddef>
-#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "column_type.h"
 #include "js_building.h"
+#include "object_template.h"
 #include "sandbox/js_value.h"
 #include "vector_view.h"
 
@@ -75,7 +76,8 @@ class ColumnReader {
   const ColumnType* type_;
   std::vector<ColumnReader> children_;
   std::vector<JsAtom> atoms_;              // STRUCT field names, or INTERVAL's part names
-  std::unique_ptr<ShapeChain> shapes_;     // for the objects made from atoms_
+  std::optional<ObjectTemplate> objects_;  // makes the objects with those names
+  std::vector<JSValue> fields_;            // a STRUCT value's fields until its object takes them
   std::vector<sandbox::JsValue> enum_strings_;  // made on first use
   std::string json_text_;                  // reused for every JSON value
   DateTexts date_texts_;                   // DATE: the text of recently seen days

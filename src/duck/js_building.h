@@ -1,7 +1,8 @@
 #pragma once
 // Helpers for building many JS objects fast from native data (query rows, DataFrame rows):
-// atoms made once, value lists handed to QuickJS in one go, shared object layouts, and a
-// paused cycle collector while the rows are built. Used by js_rows.cpp and src/frame.
+// atoms made once, value lists handed to QuickJS in one go, and a paused cycle collector while
+// the rows are built (the shared object layout is object_template.h). Used by js_rows.cpp,
+// src/datasources and src/frame.
 #include <quickjs.h>
 
 #include <climits>
@@ -54,29 +55,6 @@ class ValueList {
  private:
   JSContext* ctx_;
   std::vector<JSValue> values_;
-};
-
-// QuickJS shares an object layout ("shape") between objects only while some object holds each
-// intermediate step: without help, every row would grow a private copy of the layout. This keeps
-// one object per step ({a}, {a, b}, ...) alive while rows are built, so each row walks the
-// shared steps and all rows end up sharing one shape (faster, and a shape less per row).
-class ShapeChain {
- public:
-  ShapeChain(JSContext* ctx, const std::vector<JsAtom>& atoms) {
-    for (std::size_t size = 1; size < atoms.size() && ok_; ++size) {
-      sandbox::JsValue step(ctx, JS_NewObject(ctx));
-      ok_ = !step.is_exception();
-      for (std::size_t i = 0; i < size && ok_; ++i) {
-        ok_ = JS_DefinePropertyValue(ctx, step.get(), atoms[i].get(), JS_NULL, JS_PROP_C_W_E) >= 0;
-      }
-      steps_.push_back(std::move(step));
-    }
-  }
-  bool ok() const { return ok_; }
-
- private:
-  std::vector<sandbox::JsValue> steps_;
-  bool ok_ = true;
 };
 
 // Cycle collection while rows are built can free nothing (the rows are new, acyclic and held

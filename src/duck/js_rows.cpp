@@ -1,17 +1,17 @@
 #include "js_rows.h"
 
-#include <utility>
 #include <vector>
 
 #include "column_reader.h"
 #include "js_building.h"
+#include "object_template.h"
 #include "vector_view.h"
 
 namespace as::duck {
 namespace {
 
 // One chunk's values, row-major (row * columns + column), from the column readers until the
-// row objects take them over; whatever was not taken is freed.
+// row objects take them over, a row at a time and in order; whatever was not taken is freed.
 class ChunkValues {
  public:
   ChunkValues(JSContext* ctx, std::size_t columns) : ctx_(ctx), columns_(columns) {}
@@ -26,30 +26,24 @@ class ChunkValues {
   }
   JSValue* column(std::size_t col) { return values_.data() + col; }  // stride: columns()
   std::size_t columns() const { return columns_; }
-  // The row's values, handed over: the slots are emptied.
-  JSValue take(idx_t row, std::size_t col) { return std::exchange(values_[row * columns_ + col], JS_UNDEFINED); }
+  // The row's values (one per column), handed over: this buffer no longer frees them.
+  JSValue* take_row(idx_t row) {
+    taken_rows_ = row + 1;
+    return values_.data() + row * columns_;
+  }
 
  private:
   void clear() {
-    for (JSValue value : values_) JS_FreeValue(ctx_, value);
+    for (std::size_t i = taken_rows_ * columns_; i < values_.size(); ++i) JS_FreeValue(ctx_, values_[i]);
     values_.clear();
+    taken_rows_ = 0;
   }
 
   JSContext* ctx_;
   std::size_t columns_;
   std::vector<JSValue> values_;
+  idx_t taken_rows_ = 0;
 };
-
-// One row object from the row's values (taken over); JS_EXCEPTION when QuickJS fails.
-JSValue row_object(JSContext* ctx, ChunkValues& values, idx_t row, const std::vector<JsAtom>& names) {
-  sandbox::JsValue object(ctx, JS_NewObject(ctx));
-  if (object.is_exception()) return JS_EXCEPTION;
-  for (std::size_t col = 0; col < names.size(); ++col) {
-    // Defined, not assigned: a column named __proto__ becomes a plain property.
-    if (JS_DefinePropertyValue(ctx, object.get(), names[col].get(), values.take(row, col), JS_PROP_C_W_E) < 0) return JS_EXCEPTION;
-  }
-  return object.release();
-}
 
 }  // namespace
 
@@ -64,8 +58,8 @@ JSValue rows_to_js(JSContext* ctx, const FetchedRows& rows) {
     readers.emplace_back(ctx, rows.types[col]);
     if (!names.back().ok() || !readers.back().ok()) return JS_EXCEPTION;
   }
-  ShapeChain shapes(ctx, names);
-  if (!shapes.ok()) return JS_EXCEPTION;
+  ObjectTemplate row_template(ctx, names);  // every row shares its layout
+  if (!row_template.ok()) return JS_EXCEPTION;
   CollectorPause pause(ctx);
   ValueList out(ctx);
   out.reserve(rows.row_count);
@@ -80,7 +74,7 @@ JSValue rows_to_js(JSContext* ctx, const FetchedRows& rows) {
       if (!readers[col].read_all(view, size, values.column(col), columns)) return JS_EXCEPTION;
     }
     for (idx_t row = 0; row < size; ++row) {
-      JSValue object = row_object(ctx, values, row, names);
+      JSValue object = row_template.make(values.take_row(row));
       if (JS_IsException(object)) return JS_EXCEPTION;
       out.push(object);
     }

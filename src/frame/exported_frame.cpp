@@ -2,10 +2,12 @@
 
 #include <cmath>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "duck/js_building.h"
+#include "duck/object_template.h"
 #include "duck/value_text.h"
 #include "sandbox/js_value.h"
 
@@ -210,22 +212,25 @@ JSValue rows_to_js(JSContext* ctx, const ExportedFrame& frame) {
     names.emplace_back(ctx, name);
     if (!names.back().ok()) return JS_EXCEPTION;
   }
-  duck::ShapeChain shapes(ctx, names);
-  if (!shapes.ok()) return JS_EXCEPTION;
+  duck::ObjectTemplate row_template(ctx, names);  // every row shares its layout
+  if (!row_template.ok()) return JS_EXCEPTION;
   duck::CollectorPause pause(ctx);
   duck::ValueList out(ctx);
   out.reserve(static_cast<std::size_t>(frame.rows()));
+  std::vector<JSValue> cells(columns, JS_UNDEFINED);
   for (std::size_t batch = 0; batch < frame.batch_count(); ++batch) {
     const std::int64_t rows = frame.batch_rows(batch);
     for (std::int64_t row = 0; row < rows; ++row) {
-      sandbox::JsValue object(ctx, JS_NewObject(ctx));
-      if (object.is_exception()) return JS_EXCEPTION;
       for (std::size_t col = 0; col < columns; ++col) {
-        JSValue value = frame.column(batch, col).value(ctx, row);
-        if (JS_IsException(value)) return JS_EXCEPTION;
-        if (JS_DefinePropertyValue(ctx, object.get(), names[col].get(), value, JS_PROP_C_W_E) < 0) return JS_EXCEPTION;
+        cells[col] = frame.column(batch, col).value(ctx, row);
+        if (JS_IsException(cells[col])) {
+          for (std::size_t made = 0; made < col; ++made) JS_FreeValue(ctx, cells[made]);
+          return JS_EXCEPTION;
+        }
       }
-      out.push(object.release());
+      JSValue object = row_template.make(cells.data());
+      if (JS_IsException(object)) return JS_EXCEPTION;
+      out.push(object);
     }
   }
   return out.to_array();
