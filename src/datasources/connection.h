@@ -62,9 +62,9 @@ class Connection {
   // default one) in the DuckDB `duck` and fills it with the statement's rows, returning their
   // count; std::nullopt when this driver has no such path for this statement (nothing was done:
   // the caller streams the rows instead). DuckDB-side errors are DuckTableError.
-  virtual std::optional<std::int64_t> load_into_duckdb(duckdb_connection duck, const std::string& schema, const std::string& table,
-                                                       const std::string& sql, const std::vector<Value>& params, std::stop_token stop) {
-    (void)duck, (void)schema, (void)table, (void)sql, (void)params, (void)stop;
+  virtual std::optional<std::int64_t> load_into_duckdb(duckdb_connection /*duck*/, const std::string& /*schema*/,
+                                                       const std::string& /*table*/, const std::string& /*sql*/,
+                                                       const std::vector<Value>& /*params*/, std::stop_token /*stop*/) {
     return std::nullopt;
   }
 

@@ -342,3 +342,22 @@ TEST(DuckExport, PostgresCopyKeepsTabsNewlinesBackslashesAndNullsApart) {
                     R"({"id":2,"s":"line\nbreak\r\n","b":"00090a"},{"id":3,"s":"\\N","b":null},{"id":4,"s":null,"b":""},)"
                     R"({"id":5,"s":"back\\slash \\\\x","b":"5c"},{"id":6,"s":"héllo \"wörld\" 'q'","b":"ff"}]})");
 }
+
+TEST(DuckLoad, PostgresCopyErrorsNameTheDatasourceAndLeaveNoTable) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pg")});
+  // A syntax error (found when the statement is described) and an error in the middle of the
+  // rows (division by zero at row 50,000, after DuckDB has already taken chunks).
+  std::string syntax = world.run_failed("await ctx.duckdb.load('pg', 'SELEC 1', 't');", {"pg"});
+  EXPECT_EQ(syntax.rfind("Error: ctx.duckdb.load: datasource 'pg': syntax error", 0), 0u) << syntax;
+  std::string midway = world.run_failed(
+      "await ctx.duckdb.load('pg', 'SELECT i, 1 / (i - 50000) AS x FROM generate_series(1, 100000) AS i', 'half');", {"pg"});
+  EXPECT_EQ(midway, "Error: ctx.duckdb.load: datasource 'pg': division by zero");
+  // No table was left behind; an empty result still makes a typed, empty one.
+  EXPECT_EQ(world.run_ok(R"(
+    const loaded = await ctx.duckdb.load('pg', 'SELECT id, name FROM people WHERE id < 0', 'nobody');
+    const types = await ctx.duckdb.query("SELECT string_agg(data_type, ',' ORDER BY ordinal_position) AS t FROM information_schema.columns WHERE table_name = 'nobody'");
+    return { loaded, tables: await ctx.duckdb.tables(), types: types[0].t };)",
+                         {"pg"}),
+            R"({"loaded":{"table":"nobody","rows":0},"tables":["nobody"],"types":"BIGINT,VARCHAR"})");
+}

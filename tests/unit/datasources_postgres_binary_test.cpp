@@ -5,7 +5,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <thread>
+#include <vector>
 
+#include "datasources/bounded_queue.h"
 #include "datasources/datasource_error.h"
 #include "datasources/postgres_binary.h"
 #include "datasources/postgres_copy.h"
@@ -123,4 +126,26 @@ TEST(PostgresCopyText, RowsAreTabSeparatedWithEscapesAndBackslashNForNull) {
   EXPECT_EQ(out, "NaN\t-Infinity\n");
   EXPECT_THROW(append_copy_text_row(out, {Value(std::string("a\0b", 3))}), DatasourceError);
   EXPECT_THROW(append_copy_text_row(out, {Value(ValueArray{})}), DatasourceError);
+}
+
+TEST(BoundedQueue, HandsItemsOverInOrderAndCloseWakesBothSides) {
+  BoundedQueue<int> queue(2);
+  std::vector<int> received;
+  std::thread consumer([&] {
+    while (auto item = queue.pop()) received.push_back(*item);
+  });
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(queue.push(i));  // waits whenever 2 are queued
+  queue.close();
+  consumer.join();
+  ASSERT_EQ(received.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(received[static_cast<std::size_t>(i)], i);
+
+  // A producer blocked on a full queue returns false once the consumer gives up.
+  BoundedQueue<int> full(1);
+  ASSERT_TRUE(full.push(1));
+  std::thread producer([&] { EXPECT_FALSE(full.push(2)); });
+  full.close();
+  producer.join();
+  EXPECT_EQ(full.pop(), std::optional<int>(1));  // what was queued is still drained
+  EXPECT_EQ(full.pop(), std::nullopt);
 }
