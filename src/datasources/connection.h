@@ -6,7 +6,10 @@
 // Every statement method watches `stop` (the run's stop token): when it fires, the statement is
 // cancelled on the server and the method throws StatementCancelled. Errors are DatasourceError
 // with the database's own message.
+#include <duckdb.h>
+
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -48,6 +51,22 @@ class Connection {
   // Inserts `rows` (each a list of values in `columns` order) into `table` in one transaction.
   virtual ExecuteResult insert(const std::string& table, const std::vector<std::string>& columns,
                                const std::vector<std::vector<Value>>& rows, std::stop_token stop) = 0;
+
+  // Rows for a bulk load (ctx.duckdb.export): as insert(), by the fastest way the database has
+  // (PostgreSQL: COPY FROM STDIN).
+  virtual ExecuteResult bulk_insert(const std::string& table, const std::vector<std::string>& columns,
+                                    const std::vector<std::vector<Value>>& rows, std::stop_token stop) {
+    return insert(table, columns, rows, stop);
+  }
+  // ctx.duckdb.load's fast path: creates (or replaces) `schema`.`table` (schema "" for the
+  // default one) in the DuckDB `duck` and fills it with the statement's rows, returning their
+  // count; std::nullopt when this driver has no such path for this statement (nothing was done:
+  // the caller streams the rows instead). DuckDB-side errors are DuckTableError.
+  virtual std::optional<std::int64_t> load_into_duckdb(duckdb_connection /*duck*/, const std::string& /*schema*/,
+                                                       const std::string& /*table*/, const std::string& /*sql*/,
+                                                       const std::vector<Value>& /*params*/, std::stop_token /*stop*/) {
+    return std::nullopt;
+  }
 
   // Asks the server to stop the statement in progress (no effect when none runs). Thread-safe.
   virtual void cancel() = 0;

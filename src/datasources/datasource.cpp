@@ -72,4 +72,12 @@ ExecuteResult Datasource::insert(const std::string& table, const std::vector<std
   return lease->insert(table, columns, rows, stop);
 }
 
+ExecuteResult Datasource::bulk_insert(const std::string& table, const std::vector<std::string>& columns,
+                                      const std::vector<std::vector<Value>>& rows, std::stop_token stop) {
+  require_writes("insert");
+  if (rows.empty()) return {};
+  auto lease = pool_.acquire(stop);
+  return lease->bulk_insert(table, columns, rows, stop);
+}
+
 }  // namespace as::datasources

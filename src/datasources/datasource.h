@@ -43,6 +43,10 @@ class Datasource {
   ExecuteResult insert(const std::string& table, const std::vector<std::string>& columns,
                        const std::vector<std::vector<Value>>& rows, std::stop_token stop);
 
+  // Connection::bulk_insert on a pooled connection; refuses unless the datasource allows writes.
+  ExecuteResult bulk_insert(const std::string& table, const std::vector<std::string>& columns,
+                            const std::vector<std::vector<Value>>& rows, std::stop_token stop);
+
   ConnectionPool& pool() { return pool_; }
 
  private:

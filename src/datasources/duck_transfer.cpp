@@ -8,6 +8,7 @@
 #include "duck/duck_error.h"
 #include "duck/duck_extension.h"
 #include "duck/duck_handles.h"
+#include "duck_chunk_writer.h"
 #include "duck_table_reader.h"
 #include "duck_table_writer.h"
 #include "identifiers.h"
@@ -93,27 +94,35 @@ JSValue load(Transfer& transfer, JSContext* ctx, int argc, JSValueConst* argv) {
   }
   auto session = transfer.session;
   return transfer.spawn("load", [session, source, sql, table, target](std::stop_token stop) -> Settle {
+    // Source errors name the datasource; DuckDB's own (DuckTableError) and cancellation pass.
+    auto from_source = [&](auto&& work) {
+      try {
+        return work();
+      } catch (const StatementCancelled&) {
+        throw;
+      } catch (const DuckTableError&) {
+        throw;
+      } catch (const DatasourceError& e) {
+        throw DatasourceError(fmt::format("datasource '{}': {}", source->name(), e.what()));
+      }
+    };
+    // The source connection is taken before DuckDB's, so that waiting for it holds nothing.
+    auto lease = from_source([&] { return source->pool().acquire(stop); });
     std::int64_t rows = 0;
-    std::unique_ptr<Stream> stream;
-    try {
-      stream = source->stream(sql, {}, stop);
-    } catch (const StatementCancelled&) {
-      throw;
-    } catch (const DatasourceError& e) {
-      throw DatasourceError(fmt::format("datasource '{}': {}", source->name(), e.what()));
-    }
     session->with_connection(stop, [&](duckdb_connection connection) {
+      // The driver's own path straight into DuckDB (PostgreSQL: binary COPY), when it has one.
+      if (auto loaded = from_source([&] { return lease->load_into_duckdb(connection, target.first, target.second, sql, {}, stop); })) {
+        rows = *loaded;
+        return;
+      }
+      auto stream = from_source([&] {
+        auto cursor = lease->stream(sql, {}, stop);
+        return std::make_unique<Stream>(std::move(lease), std::move(cursor));
+      });
       DuckTableWriter writer(connection, target.first, target.second);
       Rows shape;  // the columns and types of the first batch
       for (;;) {
-        Rows batch;
-        try {
-          batch = stream->fetch(kLoadBatchRows, stop);
-        } catch (const StatementCancelled&) {
-      throw;
-    } catch (const DatasourceError& e) {
-          throw DatasourceError(fmt::format("datasource '{}': {}", source->name(), e.what()));
-        }
+        Rows batch = from_source([&] { return stream->fetch(kLoadBatchRows, stop); });
         if (shape.columns.empty()) {
           shape.columns = batch.columns;
           shape.types = batch.types;
@@ -175,7 +184,7 @@ JSValue export_table(Transfer& transfer, JSContext* ctx, int argc, JSValueConst*
       std::vector<std::vector<Value>> batch;
       auto flush = [&] {
         if (batch.empty()) return;
-        written += in_target([&] { return target->insert(destination, names, batch, stop); }).rows_affected;
+        written += in_target([&] { return target->bulk_insert(destination, names, batch, stop); }).rows_affected;
         batch.clear();
       };
       for (;;) {

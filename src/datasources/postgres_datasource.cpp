@@ -3,15 +3,20 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <exception>
 #include <functional>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "config/secrets.h"
 #include "datasource_error.h"
+#include "bounded_queue.h"
 #include "identifiers.h"
+#include "postgres_copy.h"
 #include "postgres_values.h"
 
 namespace as::datasources {
@@ -34,6 +39,8 @@ constexpr Oid kByteaOid = 17;
 // PostgreSQL takes at most 65535 parameters in one statement.
 constexpr std::size_t kMaxParameters = 65535;
 constexpr std::size_t kMaxInsertRows = 1000;
+// Decoded chunks (2,048 rows each) a load holds between its COPY reader and DuckDB.
+constexpr std::size_t kQueuedChunks = 64;
 
 std::string trim(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -301,6 +308,11 @@ class PostgresConnection : public Connection {
     return {affected};
   }
 
+  ExecuteResult bulk_insert(const std::string& table, const std::vector<std::string>& columns,
+                            const std::vector<std::vector<Value>>& rows, std::stop_token stop) override;
+  std::optional<std::int64_t> load_into_duckdb(duckdb_connection duck, const std::string& schema, const std::string& table,
+                                               const std::string& sql, const std::vector<Value>& params, std::stop_token stop) override;
+
   void cancel() override {
     char message[256];
     if (cancel_) PQcancel(cancel_.get(), message, sizeof message);
@@ -391,6 +403,14 @@ class PostgresConnection : public Connection {
     return count;
   }
 
+  std::optional<std::int64_t> copy_into_duckdb(duckdb_connection duck, const std::string& schema, const std::string& table,
+                                               const std::string& sql, const std::stop_token& stop);
+  // Leaves a COPY that an error interrupted, so that ROLLBACK can run: a COPY TO is cancelled
+  // and its rest read and dropped, a COPY FROM ended with an error.
+  void abandon_copy();
+  // Reads the results of the statement in flight to the end; the first error, if any.
+  std::optional<std::string> drain_results(const std::stop_token& stop, std::int64_t* affected = nullptr);
+
   [[noreturn]] void fail_link(const char* what) {
     throw DatasourceError(fmt::format("{} to datasource '{}': {}", what, name_, trim(PQerrorMessage(connection_.get()))));
   }
@@ -405,6 +425,163 @@ class PostgresConnection : public Connection {
 
 CallGuard::CallGuard(PostgresConnection& connection, const std::stop_token& stop)
     : on_stop_(stop, [&connection] { connection.cancel(); }) {}
+
+std::optional<std::string> PostgresConnection::drain_results(const std::stop_token& stop, std::int64_t* affected) {
+  std::optional<std::string> error;
+  while (ResultHandle result{PQgetResult(connection_.get())}) {
+    ExecStatusType status = PQresultStatus(result.get());
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      if (affected) *affected += affected_rows(result.get());
+    } else if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
+      abandon_copy();  // not expected: a statement we did not mean to be a COPY
+      if (!error) error = "the statement unexpectedly started a COPY";
+    } else if (!error) {
+      error = describe_error(result.get(), stop);
+    }
+  }
+  return error;
+}
+
+void PostgresConnection::abandon_copy() {
+  PGconn* connection = connection_.get();
+  if (PQtransactionStatus(connection) != PQTRANS_ACTIVE) return;
+  ResultHandle state(PQgetResult(connection));  // in COPY mode this reports which COPY, without reading
+  ExecStatusType status = PQresultStatus(state.get());
+  if (status == PGRES_COPY_IN) {
+    PQputCopyEnd(connection, "abandoned by the client");
+  } else if (status == PGRES_COPY_OUT) {
+    cancel();
+    char* data = nullptr;
+    int length = 0;
+    while ((length = PQgetCopyData(connection, &data, 0)) > 0) PQfreemem(data);
+  }
+  while (ResultHandle rest{PQgetResult(connection)}) {
+    if (PQresultStatus(rest.get()) == PGRES_COPY_IN || PQresultStatus(rest.get()) == PGRES_COPY_OUT) break;  // the link is broken
+  }
+}
+
+std::optional<std::int64_t> PostgresConnection::load_into_duckdb(duckdb_connection duck, const std::string& schema, const std::string& table,
+                                                                 const std::string& sql, const std::vector<Value>& params, std::stop_token stop) {
+  // COPY cannot take parameters; the cursor path binds them on the server.
+  if (!params.empty()) return std::nullopt;
+  CallGuard guard(*this, stop);
+  begin(stop);
+  std::optional<std::int64_t> rows;
+  try {
+    rows = copy_into_duckdb(duck, schema, table, sql, stop);
+  } catch (...) {
+    abandon_copy();
+    end(true);
+    throw;
+  }
+  end(true);
+  return rows;
+}
+
+std::optional<std::int64_t> PostgresConnection::copy_into_duckdb(duckdb_connection duck, const std::string& schema, const std::string& table,
+                                                                 const std::string& sql, const std::stop_token& stop) {
+  PGconn* connection = connection_.get();
+  // The statement's columns and types, without running it.
+  ResultHandle prepared(PQprepare(connection, "", sql.c_str(), 0, nullptr));
+  if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) throw_error(describe_error(prepared.get(), stop), stop);
+  ResultHandle description(PQdescribePrepared(connection, ""));
+  if (PQresultStatus(description.get()) != PGRES_COMMAND_OK) throw_error(describe_error(description.get(), stop), stop);
+  int fields = PQnfields(description.get());
+  // No columns (not a query) or parameters: the cursor path says what is wrong.
+  if (fields == 0 || PQnparams(description.get()) > 0) return std::nullopt;
+  std::vector<std::string> names;
+  std::vector<postgres::BinaryColumn> columns;
+  std::vector<DuckColumnType> types;
+  for (int i = 0; i < fields; ++i) {
+    auto column = postgres::binary_column(PQftype(description.get(), i), PQfmod(description.get(), i));
+    if (!column) return std::nullopt;  // a type the text path decides from the values
+    names.emplace_back(PQfname(description.get(), i));
+    columns.push_back(*column);
+    types.push_back(column->duck);
+  }
+  make_names_unique(names);
+
+  // The statement goes inside COPY ( ... ): without a trailing ';', and the ')' on its own line
+  // so that a trailing -- comment cannot swallow it.
+  std::string body = sql;
+  while (!body.empty() && (body.back() == ';' || std::isspace(static_cast<unsigned char>(body.back())))) body.pop_back();
+  DuckChunkWriter writer(duck, schema, table, names, types);
+  std::string copy = "COPY (" + body + "\n) TO STDOUT (FORMAT binary)";
+  if (!PQsendQuery(connection, copy.c_str())) fail_link("could not send the statement");
+  {
+    ResultHandle started(PQgetResult(connection));
+    if (PQresultStatus(started.get()) != PGRES_COPY_OUT) {
+      std::string error = describe_error(started.get(), stop);
+      drain_results(stop);
+      throw_error(error, stop);
+    }
+  }
+  // The COPY is read and decoded on a thread of its own while this one appends to DuckDB (which
+  // compresses and writes row groups as they fill): the server, the decoding and DuckDB's work
+  // overlap instead of taking turns.
+  BoundedQueue<duck::DataChunk> chunks(kQueuedChunks);
+  std::exception_ptr read_failure;
+  {
+    std::jthread reader([&] {
+      try {
+        DuckChunkBuilder builder(types);
+        postgres::read_binary_copy(connection, columns, builder, [&](duck::DataChunk chunk) { return chunks.push(std::move(chunk)); }, stop);
+      } catch (...) {
+        read_failure = std::current_exception();
+      }
+      chunks.close();
+    });
+    try {
+      while (auto chunk = chunks.pop()) writer.append(*chunk);
+    } catch (...) {
+      chunks.close();  // the reader stops at its next chunk; the COPY is abandoned by the caller
+      throw;
+    }
+  }  // the reader has ended
+  if (read_failure) std::rethrow_exception(read_failure);
+  if (auto error = drain_results(stop)) throw_error(*error, stop);
+  return writer.finish();
+}
+
+ExecuteResult PostgresConnection::bulk_insert(const std::string& table, const std::vector<std::string>& columns,
+                                              const std::vector<std::vector<Value>>& rows, std::stop_token stop) {
+  // Rows are sent in pieces of about this size.
+  constexpr std::size_t kCopyPieceBytes = 1u << 20;
+  CallGuard guard(*this, stop);
+  std::string copy = "COPY " + quote_identifier(table, true) + " (";
+  for (std::size_t i = 0; i < columns.size(); ++i) copy += (i ? ", " : "") + quote_identifier(columns[i]);
+  copy += ") FROM STDIN";
+  PGconn* connection = connection_.get();
+  begin(stop);
+  std::int64_t affected = 0;
+  try {
+    {
+      ResultHandle started(PQexec(connection, copy.c_str()));
+      if (PQresultStatus(started.get()) != PGRES_COPY_IN) throw_error(describe_error(started.get(), stop), stop);
+    }
+    std::string piece;
+    piece.reserve(kCopyPieceBytes + 4096);
+    auto send_piece = [&] {
+      if (piece.empty()) return;
+      if (stop.stop_requested()) throw StatementCancelled();
+      if (PQputCopyData(connection, piece.data(), static_cast<int>(piece.size())) != 1) fail_link("could not send COPY data");
+      piece.clear();
+    };
+    for (const auto& row : rows) {
+      postgres::append_copy_text_row(piece, row);
+      if (piece.size() >= kCopyPieceBytes) send_piece();
+    }
+    send_piece();
+    if (PQputCopyEnd(connection, nullptr) != 1) fail_link("could not end the COPY");
+    if (auto error = drain_results(stop, &affected)) throw_error(*error, stop);
+  } catch (...) {
+    abandon_copy();
+    end(true);
+    throw;
+  }
+  end(false);
+  return {affected};
+}
 
 // DECLARE ... CURSOR inside the call's transaction; FETCH FORWARD n per batch; CLOSE and
 // ROLLBACK when destroyed.

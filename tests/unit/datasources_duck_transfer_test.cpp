@@ -211,3 +211,122 @@ TEST(DuckExport, RoundTripsThroughPostgres) {
                     R"({"n":25001,"smalls":25000,"ids":312512500,"small_sum":312512500,"quarters":78128125,"prices":468768750,"evens":12500,"names":238894,"raw_bytes":25000,"first_day":"2024-01-02","last_moment":"2024-01-01 06:56:40","huge":"12345678901234592890"},)"
                     R"("types":"bigint,bigint,double precision,double precision,boolean,text,bytea,date,timestamp without time zone,text"})");
 }
+
+namespace {
+
+// A PostgreSQL table with one column of every type the binary COPY path reads, a row of NULLs
+// and a row of edge values (infinities, NaN, BC, 2^53 + 1, a negative numeric).
+constexpr const char* kCopyTypesTable = R"(
+    await ctx.datasource.pgw.execute(`DROP TABLE IF EXISTS duck_copy_types;
+      CREATE TABLE duck_copy_types (id integer, small smallint, regular integer, big bigint, f4 real, f8 double precision,
+        price numeric(10, 2), wide numeric(30, 10), flag boolean, txt text, vc varchar(20), fixed char(6), nm name,
+        day date, moment timestamp, instant timestamptz, clock time, doc json, docb jsonb, payload bytea, uid uuid);
+      INSERT INTO duck_copy_types SELECT i, (i % 30000)::int2, i * 1000, i::int8 * 3000000000, i / 3.0, i / 7.0, i * 1.25 - 100,
+        ('12345678901234567890.' || lpad(i::text, 10, '0'))::numeric(30, 10), i % 2 = 0, E'text\\t' || i || E'\\n\\\\ "q"',
+        'v' || i, 'c' || (i % 100), 'n' || i, DATE '2024-01-01' + i, TIMESTAMP '2024-01-01 00:00:00.123456' + i * INTERVAL '1 hour',
+        TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL '1 minute', TIME '00:00:00.5' + i * INTERVAL '1 second',
+        json_build_object('i', i, 'a', json_build_array(i, 'x', NULL)), jsonb_build_object('k', i, 's', 'é'),
+        decode(lpad(to_hex(i % 65536), 4, '0'), 'hex'), md5(i::text)::uuid
+      FROM generate_series(1, 5000) AS i;
+      INSERT INTO duck_copy_types (id) VALUES (0);
+      INSERT INTO duck_copy_types VALUES (-1, -32768, -2147483648, 9007199254740993, 'NaN', '-Infinity', -0.5,
+        -12345678901234567890.0000000001, false, '', '', '', '', '0044-03-15 BC', 'infinity', '-infinity', '24:00:00',
+        '"just a string"', '[]', '\\x', '00000000-0000-0000-0000-000000000000');`);)";
+
+}  // namespace
+
+TEST(DuckLoad, PostgresBinaryCopyLoadsEveryTypeAsTheTextPathDoes) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pg"), postgres_datasource("pgw", true)});
+  std::string result = world.run_ok(std::string(kCopyTypesTable) + R"(
+    // An integer[] column has no binary reading, so the second load takes the text path.
+    const fast = await ctx.duckdb.load('pg', 'SELECT * FROM duck_copy_types', 'by_copy');
+    const text = await ctx.duckdb.load('pg', 'SELECT *, NULL::integer[] AS force_text_path FROM duck_copy_types', 'by_text');
+    await ctx.datasource.pgw.execute('DROP TABLE duck_copy_types');
+    const types = async (table) => (await ctx.duckdb.query(`SELECT string_agg(data_type, ',' ORDER BY ordinal_position) AS t
+        FROM information_schema.columns WHERE table_name = '${table}' AND column_name <> 'force_text_path'`))[0].t;
+    const differ = async (a, b) => (await ctx.duckdb.query(`SELECT count(*) AS n FROM (SELECT * FROM ${a} EXCEPT SELECT * FROM ${b})`))[0].n;
+    await ctx.duckdb.exec('CREATE TABLE by_text_same AS SELECT * EXCLUDE (force_text_path) FROM by_text');
+    const edge = (await ctx.duckdb.query(`SELECT big::text AS big, f4, f8::text AS f8, price, wide, day::text AS day, moment::text AS moment,
+        instant::text AS instant, clock::text AS clock, doc, docb, octet_length(payload) AS payload, uid::text AS uid FROM by_copy WHERE id = -1`))[0];
+    const one = (await ctx.duckdb.query(`SELECT f4, price, txt, fixed, doc, docb, instant::text AS instant, uid::text AS uid FROM by_copy WHERE id = 1`))[0];
+    const nulls = (await ctx.duckdb.query(`SELECT count(*) AS n FROM by_copy WHERE id = 0 AND small IS NULL AND uid IS NULL AND doc IS NULL`))[0].n;
+    // Which statement the server ran for each path.
+    await ctx.duckdb.load('pg', 'SELECT split_part(current_query(), \' \', 1) AS via', 'via_copy');
+    await ctx.duckdb.load('pg', 'SELECT split_part(current_query(), \' \', 1) AS via, NULL::integer[] AS force', 'via_text');
+    const via = (await ctx.duckdb.query('SELECT (SELECT via FROM via_copy) AS fast, (SELECT via FROM via_text) AS text'))[0];
+    return { via, fast, text, sameTypes: (await types('by_copy')) === (await types('by_text')), types: await types('by_copy'),
+             onlyInCopy: await differ('by_copy', 'by_text_same'), onlyInText: await differ('by_text_same', 'by_copy'), edge, one, nulls };)",
+                                    {"pg", "pgw"});
+  EXPECT_EQ(result,
+            R"({"via":{"fast":"COPY","text":"FETCH"},"fast":{"table":"by_copy","rows":5002},"text":{"table":"by_text","rows":5002},"sameTypes":true,)"
+            R"("types":"BIGINT,BIGINT,BIGINT,BIGINT,DOUBLE,DOUBLE,DOUBLE,VARCHAR,BOOLEAN,VARCHAR,VARCHAR,VARCHAR,VARCHAR,DATE,TIMESTAMP,)"
+            R"(TIMESTAMP WITH TIME ZONE,TIME,VARCHAR,VARCHAR,BLOB,UUID","onlyInCopy":0,"onlyInText":0,)"
+            R"("edge":{"big":"9007199254740993","f4":null,"f8":"-inf","price":-0.5,"wide":"-12345678901234567890.0000000001",)"
+            R"x("day":"0044-03-15 (BC)","moment":"infinity","instant":"-infinity","clock":"24:00:00","doc":"just a string","docb":"[]",)x"
+            R"("payload":0,"uid":"00000000-0000-0000-0000-000000000000"},)"
+            R"("one":{"f4":0.33333334,"price":-98.75,"txt":"text\t1\n\\ \"q\"","fixed":"c1    ","doc":"{\"i\":1,\"a\":[1,\"x\",null]}",)"
+            R"("docb":"{\"k\":1,\"s\":\"é\"}","instant":"2024-01-01 00:01:00+00","uid":"c4ca4238-a0b9-2382-0dcc-509a6f75849b"},"nulls":1})");
+}
+
+TEST(DuckLoad, AStopCancelsThePostgresCopyAndLeavesNoHalfTable) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pg")});
+  sandbox::RunRequest request;
+  request.limits.timeout = std::chrono::milliseconds(500);
+  auto outcome = world.run(R"(
+    await ctx.duckdb.load('pg', 'SELECT i, md5(i::text) AS h FROM generate_series(1, 2000000000) AS i', 'endless');)",
+                           {"pg"}, std::move(request));
+  ASSERT_EQ(outcome.status, RunStatus::Failed) << outcome.result_json;
+  EXPECT_EQ(outcome.failure->kind, sandbox::FailureKind::Limit) << outcome.failure->message;
+  // The load's own transaction was rolled back; the datasource's connections still work.
+  EXPECT_EQ(world.run_ok(R"(
+    const inside = [];
+    await ctx.duckdb.exec('BEGIN');
+    await ctx.duckdb.load('pg', 'SELECT i FROM generate_series(1, 10) AS i', 'kept_until_rollback');
+    inside.push(...await ctx.duckdb.tables());
+    await ctx.duckdb.exec('ROLLBACK');
+    const again = await ctx.datasource.pg.query('SELECT count(*) AS n FROM people');
+    return { tables: await ctx.duckdb.tables(), inside, people: again[0].n };)",
+                         {"pg"}),
+            R"({"tables":[],"inside":["kept_until_rollback"],"people":4})");
+}
+
+TEST(DuckExport, PostgresCopyKeepsTabsNewlinesBackslashesAndNullsApart) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pgw", true)});
+  std::string result = world.run_ok(R"(
+    await ctx.duckdb.exec(`CREATE TABLE hostile AS SELECT * FROM (VALUES
+      (1, E'tab\there', 'x'::BLOB), (2, E'line\nbreak\r\n', '\\x00\\x09\\x0A'::BLOB), (3, '\\N', NULL), (4, NULL, ''::BLOB),
+      (5, 'back\\slash \\\\x', '\\x5C'::BLOB), (6, 'héllo "wörld" ''q''', '\\xFF'::BLOB)) AS t(id, s, b)`);
+    await ctx.datasource.pgw.execute('DROP TABLE IF EXISTS duck_export_hostile');
+    const exported = await ctx.duckdb.export('hostile', 'pgw', 'duck_export_hostile');
+    const sum = (rows) => rows.map(r => JSON.stringify(r)).join('|');
+    const there = await ctx.datasource.pgw.query(`SELECT id, s, encode(b, 'hex') AS b FROM duck_export_hostile ORDER BY id`);
+    const here = await ctx.duckdb.query(`SELECT id, s, lower(hex(b)) AS b FROM hostile ORDER BY id`);
+    await ctx.datasource.pgw.execute('DROP TABLE duck_export_hostile');
+    return { exported, same: sum(there) === sum(here), there };)",
+                                    {"pgw"});
+  EXPECT_EQ(result, R"({"exported":{"table":"duck_export_hostile","rows":6},"same":true,"there":[{"id":1,"s":"tab\there","b":"78"},)"
+                    R"({"id":2,"s":"line\nbreak\r\n","b":"00090a"},{"id":3,"s":"\\N","b":null},{"id":4,"s":null,"b":""},)"
+                    R"({"id":5,"s":"back\\slash \\\\x","b":"5c"},{"id":6,"s":"héllo \"wörld\" 'q'","b":"ff"}]})");
+}
+
+TEST(DuckLoad, PostgresCopyErrorsNameTheDatasourceAndLeaveNoTable) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pg")});
+  // A syntax error (found when the statement is described) and an error in the middle of the
+  // rows (division by zero at row 50,000, after DuckDB has already taken chunks).
+  std::string syntax = world.run_failed("await ctx.duckdb.load('pg', 'SELEC 1', 't');", {"pg"});
+  EXPECT_EQ(syntax.rfind("Error: ctx.duckdb.load: datasource 'pg': syntax error", 0), 0u) << syntax;
+  std::string midway = world.run_failed(
+      "await ctx.duckdb.load('pg', 'SELECT i, 1 / (i - 50000) AS x FROM generate_series(1, 100000) AS i', 'half');", {"pg"});
+  EXPECT_EQ(midway, "Error: ctx.duckdb.load: datasource 'pg': division by zero");
+  // No table was left behind; an empty result still makes a typed, empty one.
+  EXPECT_EQ(world.run_ok(R"(
+    const loaded = await ctx.duckdb.load('pg', 'SELECT id, name FROM people WHERE id < 0', 'nobody');
+    const types = await ctx.duckdb.query("SELECT string_agg(data_type, ',' ORDER BY ordinal_position) AS t FROM information_schema.columns WHERE table_name = 'nobody'");
+    return { loaded, tables: await ctx.duckdb.tables(), types: types[0].t };)",
+                         {"pg"}),
+            R"({"loaded":{"table":"nobody","rows":0},"tables":["nobody"],"types":"BIGINT,VARCHAR"})");
+}
