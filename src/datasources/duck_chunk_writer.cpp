@@ -1,5 +1,7 @@
 #include "duck_chunk_writer.h"
 
+#include "duck_load_transaction.h"
+
 #include <fmt/format.h>
 
 #include "identifiers.h"
@@ -81,7 +83,7 @@ DuckChunkWriter::DuckChunkWriter(duckdb_connection connection, std::string schem
     : connection_(connection), schema_(std::move(schema)), table_(std::move(table)) {
   if (names.empty()) throw DuckTableError("the query returned no columns, so there is no table to make");
   // Inside the script's own transaction the table is the script's to keep or roll back.
-  own_transaction_ = !in_transaction() && run("BEGIN TRANSACTION").empty();
+  own_transaction_ = !duck_transaction_open(connection_) && run("BEGIN TRANSACTION").empty();
   std::string sql = fmt::format("CREATE OR REPLACE TABLE {} (", quoted_table());
   for (std::size_t c = 0; c < names.size(); ++c) sql += fmt::format("{}{} {}", c ? ", " : "", quote_identifier(names[c]), duck_sql_type(types[c]));
   if (std::string error = run(sql + ")"); !error.empty()) throw DuckTableError(fmt::format("DuckDB table {}: {}", quoted_table(), error));
@@ -93,18 +95,6 @@ DuckChunkWriter::DuckChunkWriter(duckdb_connection connection, std::string schem
 DuckChunkWriter::~DuckChunkWriter() {
   if (appender_) duckdb_appender_destroy(&appender_);
   if (own_transaction_) run("ROLLBACK");
-}
-
-// Two statements see the same transaction id only inside an explicit transaction (a failed
-// BEGIN would tell too, but it aborts the transaction it fails in).
-bool DuckChunkWriter::in_transaction() {
-  auto transaction_id = [&] {
-    duck::QueryResult result;
-    if (duckdb_query(connection_, "SELECT txid_current()", result.out()) == DuckDBError) return std::int64_t{-1};
-    return duckdb_value_int64(result.get(), 0, 0);
-  };
-  std::int64_t first = transaction_id();
-  return first >= 0 && first == transaction_id();
 }
 
 std::string DuckChunkWriter::run(const std::string& sql) {

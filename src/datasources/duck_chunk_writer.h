@@ -98,7 +98,6 @@ class DuckChunkWriter {
  private:
   [[noreturn]] void appender_failed(const char* what);
   std::string quoted_table() const;
-  bool in_transaction();
   // Runs `sql`; the error message, or "" when it succeeded.
   std::string run(const std::string& sql);
 

@@ -1,5 +1,7 @@
 #include "duck_transfer.h"
 
+#include "duck_load_transaction.h"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -110,9 +112,11 @@ JSValue load(Transfer& transfer, JSContext* ctx, int argc, JSValueConst* argv) {
     auto lease = from_source([&] { return source->pool().acquire(stop); });
     std::int64_t rows = 0;
     session->with_connection(stop, [&](duckdb_connection connection) {
+      DuckLoadTransaction transaction(connection);  // all or nothing, unless the script has its own
       // The driver's own path straight into DuckDB (PostgreSQL: binary COPY), when it has one.
       if (auto loaded = from_source([&] { return lease->load_into_duckdb(connection, target.first, target.second, sql, {}, stop); })) {
         rows = *loaded;
+        transaction.commit();
         return;
       }
       auto stream = from_source([&] {
@@ -132,6 +136,7 @@ JSValue load(Transfer& transfer, JSContext* ctx, int argc, JSValueConst* argv) {
       }
       stream.reset();  // the source connection goes back to its pool before DuckDB's work ends
       rows = writer.finish(shape);
+      transaction.commit();
     });
     return [table, rows](JSContext* c) { return result_object(c, table, rows); };
   });
