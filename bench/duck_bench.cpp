@@ -7,7 +7,11 @@
 //  3. For reference, QuickJS itself building the same rows from JS object literals.
 //  4. Per-run connection set-up (ProjectDatabase::connect, i.e. duckdb_connect) and tear-down.
 //
-//   duck_bench [--rows=1000000] [--reps=5] [--connects=2000] [--build-only=0]
+//   duck_bench [--rows=1000000] [--reps=5] [--connects=2000] [--build-only=0] [--retain-heap-mb=256]
+//
+// --retain-heap-mb sets the process's freed-heap policy as `serve` does ([server]
+// retain_freed_memory, default 256 MiB; sandbox/heap_retention.h); 0 = glibc's defaults. Both the
+// raw C API and the JS side run under it.
 //
 // --build-only=1 times only the JS-row building (rows_to_js), --reps times, for a profiler; it also
 // prints the building thread's kernel time and page faults (fresh JS heap memory).
@@ -34,6 +38,7 @@
 #include "duck/duck_session.h"
 #include "duck/js_rows.h"
 #include "duck/vector_view.h"
+#include "sandbox/heap_retention.h"
 #include "sandbox/sandbox.h"
 
 namespace {
@@ -256,14 +261,16 @@ int main(int argc, char** argv) {
   const int reps = static_cast<int>(option(argc, argv, "reps", 5));
   const int connects = static_cast<int>(option(argc, argv, "connects", 2000));
   const bool build_only = option(argc, argv, "build-only", 0) != 0;
+  const long retain_heap_mb = option(argc, argv, "retain-heap-mb", static_cast<long>(as::sandbox::kDefaultRetainedHeapBytes >> 20));
+  if (!as::sandbox::retain_freed_heap(static_cast<std::size_t>(retain_heap_mb) << 20)) std::fprintf(stderr, "retain_freed_heap refused\n");
 
   TempDir dir;
   as::duck::DuckSettings settings = as::duck::DuckSettings::for_this_machine();
   settings.max_query_result_bytes = std::size_t{4} << 30;  // see the header comment
   auto databases = std::make_shared<as::duck::DatabaseRegistry>(dir.path(), settings);
   auto database = databases->open("bench");
-  std::printf("DuckDB %s, memory_limit %.1f GB, threads %u, rows %ld, reps %d (median reported)\n", duckdb_library_version(),
-              settings.memory_limit_bytes / 1073741824.0, settings.threads, rows_wanted, reps);
+  std::printf("DuckDB %s, memory_limit %.1f GB, threads %u, rows %ld, reps %d (median reported), freed heap kept %ld MiB\n",
+              duckdb_library_version(), settings.memory_limit_bytes / 1073741824.0, settings.threads, rows_wanted, reps, retain_heap_mb);
 
   {
     as::duck::DuckSession setup([&] { return database; });

@@ -24,6 +24,7 @@
 #include "file_text.h"
 #include "jobs/analysis_limits.h"
 #include "jobs/job_service.h"
+#include "sandbox/heap_retention.h"
 #include "server/api_server.h"
 
 namespace as::cli {
@@ -89,6 +90,10 @@ int serve(const ServeOptions& options) {
     return kBadInput;
   }
   const config::Config& config = context->config();
+  // Before the workers start allocating (sandbox/heap_retention.h says why).
+  if (!sandbox::retain_freed_heap(static_cast<std::size_t>(config.server.retain_freed_memory_bytes))) {
+    std::cerr << "warning: the allocator refused [server] retain_freed_memory; freed memory goes back to the system at once\n";
+  }
 
   auto databases = std::make_shared<duck::DatabaseRegistry>(
       config.data_dir, [&config](const std::string& project) { return config::duck_settings_for(config, project); });

@@ -86,6 +86,9 @@ struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 lets the system pick a free port
   int workers = 2;  // job worker threads
+  // Freed heap kept per allocator arena for the next runs (sandbox::retain_freed_heap); 0 =
+  // glibc's defaults. The default is one run's default JS heap limit.
+  std::uint64_t retain_freed_memory_bytes = std::uint64_t{256} << 20;
 };
 
 struct Config {

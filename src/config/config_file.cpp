@@ -66,7 +66,7 @@ class ConfigReader {
 
  private:
   ServerConfig read_server(const toml::table& table) {
-    checker_.check_keys(table, "server", {"host", "port", "workers"}, "[server]");
+    checker_.check_keys(table, "server", {"host", "port", "workers", "retain_freed_memory"}, "[server]");
     ServerConfig server;
     if (const toml::node* node = table.get("host")) {
       server.host = checker_.text(*node, "server.host");
@@ -79,6 +79,15 @@ class ConfigReader {
     }
     if (const toml::node* node = table.get("workers")) {
       server.workers = static_cast<int>(checker_.integer(*node, "server.workers", 1, 256));
+    }
+    if (const toml::node* node = table.get("retain_freed_memory")) {
+      std::string text = checker_.text(*node, "server.retain_freed_memory");
+      std::optional<std::uint64_t> bytes = parse_byte_size(text);
+      if (!bytes || (*bytes != 0 && *bytes < kSmallestMemoryLimit) || *bytes > (std::uint64_t{2} << 30)) {
+        checker_.fail(*node, "server.retain_freed_memory",
+                      fmt::format("must be \"0MB\" (give freed memory back at once) or a size from 1MiB to 2GiB such as \"256MiB\" (got \"{}\")", text));
+      }
+      server.retain_freed_memory_bytes = *bytes;
     }
     return server;
   }

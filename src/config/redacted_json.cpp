@@ -53,7 +53,8 @@ nlohmann::ordered_json to_redacted_json(const Config& config) {
   }
   return {{"source", describe_source(config)},
           {"data_dir", config.data_dir.string()},
-          {"server", {{"host", config.server.host}, {"port", config.server.port}, {"workers", config.server.workers}}},
+          {"server", {{"host", config.server.host}, {"port", config.server.port}, {"workers", config.server.workers},
+                      {"retain_freed_memory_bytes", config.server.retain_freed_memory_bytes}}},
           {"projects", std::move(projects)},
           {"tokens", std::move(tokens)}};
 }

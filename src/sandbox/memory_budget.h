@@ -1,8 +1,7 @@
 #pragma once
 // Allocator for one JSRuntime that enforces the run's memory limit. When an allocation would go
 // over, it fails and latches `exceeded`, and the interrupt handler then ends the run with an
-// uncatchable error, so a script cannot catch "out of memory" and keep going. The memory itself
-// comes from mimalloc (memory_budget.cpp says why).
+// uncatchable error, so a script cannot catch "out of memory" and keep going.
 #include <quickjs.h>
 
 #include <cstddef>

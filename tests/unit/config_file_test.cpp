@@ -25,6 +25,7 @@ data_dir = "state"
 host = "0.0.0.0"
 port = 9090
 workers = 4
+retain_freed_memory = "64MiB"
 [projects.sales.duckdb]
 memory_limit = "512MB"
 threads = 3
@@ -50,6 +51,7 @@ TEST(ConfigFile, AFileLoadsWithItsValuesAndTheDefaultsFilledIn) {
   EXPECT_EQ(config.server.host, "0.0.0.0");
   EXPECT_EQ(config.server.port, 9090);
   EXPECT_EQ(config.server.workers, 4);
+  EXPECT_EQ(config.server.retain_freed_memory_bytes, 64u << 20);
   ASSERT_NE(config.find_project("sales"), nullptr);
   const ProjectConfig& sales = *config.find_project("sales");
   EXPECT_EQ(sales.duckdb.memory_limit_bytes, 512'000'000u);
@@ -283,6 +285,17 @@ TEST(ConfigErrors, DuckdbLimitsAreChecked) {
   EXPECT_THAT(unitless.problem(), HasSubstr("at least 1MiB"));
   ConfigError threads = load_error(dir, "[projects.p.duckdb]\nthreads = 0\n");
   EXPECT_EQ(threads.key(), "projects.p.duckdb.threads");
+}
+
+TEST(ConfigErrors, RetainedMemoryIsChecked) {
+  TempDir dir;
+  EXPECT_EQ(load_text(dir, "[server]\nretain_freed_memory = \"0MB\"\n[projects.p]\n").server.retain_freed_memory_bytes, 0u);
+  EXPECT_EQ(load_text(dir, "[projects.p]\n").server.retain_freed_memory_bytes, 256u << 20) << "the default";
+  ConfigError tiny = load_error(dir, "[server]\nretain_freed_memory = \"12KB\"\n[projects.p]\n");
+  EXPECT_EQ(tiny.key(), "server.retain_freed_memory");
+  EXPECT_THAT(tiny.problem(), HasSubstr("(got \"12KB\")"));
+  ConfigError huge = load_error(dir, "[server]\nretain_freed_memory = \"3GiB\"\n[projects.p]\n");
+  EXPECT_THAT(huge.problem(), HasSubstr("1MiB to 2GiB"));
 }
 
 TEST(ConfigErrors, DataframeLimitIsChecked) {
