@@ -254,8 +254,8 @@ def test_a_load_through_the_server_persists_for_later_jobs_and_a_failed_one_leav
     read = etl_server.wait(etl_server.execute("read_big"))
     assert read["result"]["n"] == 25000 and read["result"]["columns"] == ["id:BIGINT", "category:BIGINT", "label:VARCHAR"], read
 
-    # Without a transaction the table is replaced and keeps the rows loaded before the failure
-    # (whole batches: never row 15,000 or later).
+    # Without a transaction too: a PostgreSQL load goes through COPY in one DuckDB transaction of
+    # its own (docs/datasources.md, "COPY"), so the failure leaves the table as it was.
     bare = run_job(etl_server, "load_bare", js(f"""
         export default {{
             title: "A failing load",
@@ -267,6 +267,5 @@ def test_a_load_through_the_server_persists_for_later_jobs_and_a_failed_one_leav
     assert "ctx.duckdb.load: datasource 'warehouse': division by zero" in bare["error"], bare
     read = etl_server.wait(etl_server.execute("read_big"))
     assert read["status"] == "completed", read
-    result = read["result"]
-    assert result["columns"] == ["id:BIGINT", "inverse:BIGINT"], result
-    assert result["n"] < 15000 and result["n"] == result["last"] and result["ids"] == result["n"] * (result["n"] + 1) // 2, result
+    assert read["result"] == {"n": 25000, "first": 1, "last": 25000, "ids": 312512500,
+                              "columns": ["id:BIGINT", "category:BIGINT", "label:VARCHAR"]}, read
