@@ -1,6 +1,7 @@
 #include "postgres_binary.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -20,6 +21,17 @@ constexpr std::uint16_t kNumericNegative = 0x4000;
 constexpr std::uint16_t kNumericNaN = 0xC000;
 constexpr std::uint16_t kNumericPositiveInfinity = 0xD000;
 constexpr std::uint16_t kNumericNegativeInfinity = 0xF000;
+
+// 10^n for n in 0..38, the limits of DECIMAL(n, s) (looked up: numeric_scaled runs per cell).
+Int128 power_of_ten(int n) {
+  static const auto kTable = [] {
+    std::array<Int128, 39> table{};
+    table[0] = 1;
+    for (std::size_t i = 1; i < table.size(); ++i) table[i] = table[i - 1] * 10;
+    return table;
+  }();
+  return kTable[static_cast<std::size_t>(std::clamp(n, 0, 38))];
+}
 
 }  // namespace
 
@@ -119,8 +131,7 @@ Int128 numeric_scaled(std::string_view binary, int precision, int scale) {
   // and nothing may remain below them.
   auto group = [&](int i) -> int { return i >= 0 && i < digits ? read_int16(at + 8 + 2 * i) : 0; };
   static constexpr std::int64_t kPowers[] = {1, 10, 100, 1000, 10000};
-  Int128 limit = 1;
-  for (int i = 0; i < precision; ++i) limit *= 10;  // |scaled| < 10^precision
+  const Int128 limit = power_of_ten(precision);  // |scaled| < 10^precision
   int last = weight + scale / 4;
   Int128 scaled = 0;
   for (int i = 0; i <= last; ++i) {
