@@ -21,14 +21,15 @@ duckdb_type c_type(DuckColumnType type) {
     case DuckColumnType::Timestamp: return DUCKDB_TYPE_TIMESTAMP;
     case DuckColumnType::TimestampTz: return DUCKDB_TYPE_TIMESTAMP_TZ;
     case DuckColumnType::Time: return DUCKDB_TYPE_TIME;
+    case DuckColumnType::Decimal: return DUCKDB_TYPE_DECIMAL;  // made with its width and scale instead
   }
   return DUCKDB_TYPE_VARCHAR;
 }
 
 }  // namespace
 
-const char* duck_sql_type(DuckColumnType type) {
-  switch (type) {
+std::string duck_sql_type(const DuckColumn& column) {
+  switch (column.type) {
     case DuckColumnType::Boolean: return "BOOLEAN";
     case DuckColumnType::BigInt: return "BIGINT";
     case DuckColumnType::Double: return "DOUBLE";
@@ -39,12 +40,16 @@ const char* duck_sql_type(DuckColumnType type) {
     case DuckColumnType::Timestamp: return "TIMESTAMP";
     case DuckColumnType::TimestampTz: return "TIMESTAMP WITH TIME ZONE";
     case DuckColumnType::Time: return "TIME";
+    case DuckColumnType::Decimal: return fmt::format("DECIMAL({},{})", column.width, column.scale);
   }
   return "VARCHAR";
 }
 
-DuckChunkBuilder::DuckChunkBuilder(const std::vector<DuckColumnType>& types) : capacity_(duckdb_vector_size()) {
-  for (DuckColumnType type : types) types_.emplace_back(duckdb_create_logical_type(c_type(type)));
+DuckChunkBuilder::DuckChunkBuilder(const std::vector<DuckColumn>& types) : capacity_(duckdb_vector_size()) {
+  for (const DuckColumn& type : types) {
+    types_.emplace_back(type.type == DuckColumnType::Decimal ? duckdb_create_decimal_type(type.width, type.scale)
+                                                             : duckdb_create_logical_type(c_type(type.type)));
+  }
   vectors_.resize(types.size());
   data_.resize(types.size());
   validity_.resize(types.size());
@@ -79,7 +84,7 @@ duck::DataChunk DuckChunkBuilder::take() {
 }
 
 DuckChunkWriter::DuckChunkWriter(duckdb_connection connection, std::string schema, std::string table, const std::vector<std::string>& names,
-                                 const std::vector<DuckColumnType>& types)
+                                 const std::vector<DuckColumn>& types)
     : connection_(connection), schema_(std::move(schema)), table_(std::move(table)) {
   if (names.empty()) throw DuckTableError("the query returned no columns, so there is no table to make");
   // Inside the script's own transaction the table is the script's to keep or roll back.

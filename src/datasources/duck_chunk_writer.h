@@ -35,16 +35,25 @@ enum class DuckColumnType {
   Timestamp,    // int64_t microseconds since 1970-01-01
   TimestampTz,  // int64_t microseconds since 1970-01-01 UTC
   Time,         // int64_t microseconds since midnight
+  Decimal,      // the value times 10^scale: int16_t (width <= 4), int32_t (<= 9), int64_t (<= 18), duckdb_hugeint
 };
 
-// The DuckDB SQL name of `type` ("BIGINT", "TIMESTAMP WITH TIME ZONE", ...).
-const char* duck_sql_type(DuckColumnType type);
+// A column's type; DECIMAL's width (precision, 1-38) and scale are only set for Decimal.
+struct DuckColumn {
+  DuckColumnType type;
+  std::uint8_t width = 0;
+  std::uint8_t scale = 0;
+  bool operator==(const DuckColumn&) const = default;
+};
+
+// The DuckDB SQL name of `column`'s type ("BIGINT", "TIMESTAMP WITH TIME ZONE", "DECIMAL(12,2)").
+std::string duck_sql_type(const DuckColumn& column);
 
 // Fills DuckDB data chunks of fixed column types, a row at a time. Needs no connection, so it
 // can run on another thread than the one appending the chunks.
 class DuckChunkBuilder {
  public:
-  explicit DuckChunkBuilder(const std::vector<DuckColumnType>& types);
+  explicit DuckChunkBuilder(const std::vector<DuckColumn>& types);
 
   // The current row's cell of `column`, typed as DuckColumnType says.
   template <class T>
@@ -84,7 +93,7 @@ class DuckChunkWriter {
   // Creates (or replaces) `schema`.`table` with these columns. `connection` must outlive the
   // writer. Throws DuckTableError.
   DuckChunkWriter(duckdb_connection connection, std::string schema, std::string table, const std::vector<std::string>& names,
-                  const std::vector<DuckColumnType>& types);
+                  const std::vector<DuckColumn>& types);
   DuckChunkWriter(const DuckChunkWriter&) = delete;
   DuckChunkWriter& operator=(const DuckChunkWriter&) = delete;
   ~DuckChunkWriter();  // rolls back the writer's transaction unless finish() committed it

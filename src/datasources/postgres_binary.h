@@ -16,8 +16,8 @@ namespace as::datasources::postgres {
 // How one column's binary cells are read.
 enum class BinaryKind {
   Bool, Int2, Int4, Int8, ObjectId, Float4, Float8,
-  NumericDouble,  // numeric(p, s) with p <= 15: every value is exact in a double
-  NumericText,    // numeric(p, s) with p > 15: PostgreSQL's own text of the value
+  Decimal,        // numeric(p, s) with p <= 38: DECIMAL(p, s), exact
+  NumericText,    // numeric(p, s) with p > 38: PostgreSQL's own text of the value
   Text,           // text, varchar, bpchar, name, "char": the bytes as they are
   Json, Jsonb,    // their JSON text, re-serialized as the text path does (compact)
   Bytea, Uuid, Date, Timestamp, TimestampTz, Time,
@@ -25,7 +25,7 @@ enum class BinaryKind {
 
 struct BinaryColumn {
   BinaryKind kind;
-  DuckColumnType duck;
+  DuckColumn duck;
 };
 
 // The binary reading of a column of type `type` with type modifier `typmod` (PQfmod), or
@@ -50,8 +50,14 @@ inline std::int64_t read_int64(const char* at) {
 // A binary numeric as PostgreSQL prints it ("-12.50", "NaN", "Infinity"). Throws
 // DatasourceError when `binary` is not one.
 std::string numeric_text(std::string_view binary);
-// A binary numeric as the nearest double (exact for up to 15 significant digits).
-double numeric_double(std::string_view binary);
+// GCC's 128-bit integer (DuckDB's hugeint), without -Wpedantic's complaint.
+__extension__ typedef __int128 Int128;
+
+// A binary numeric of a numeric(precision, scale) column as DECIMAL(precision, scale) stores
+// it: the value times 10^scale, exactly. Throws DatasourceError for NaN and the infinities
+// (which a DECIMAL cannot hold), a value with more fraction digits than `scale` or more than
+// `precision` digits, and data that is not a binary numeric.
+Int128 numeric_scaled(std::string_view binary, int precision, int scale);
 
 // PostgreSQL counts from 2000-01-01, DuckDB from 1970-01-01; both keep +-infinity at the ends.
 std::int64_t timestamp_micros(std::int64_t postgres_micros);

@@ -46,8 +46,17 @@ void write_json(DuckChunkBuilder& chunk, std::size_t column, std::string_view te
   chunk.set_string(column, json.data(), json.size());
 }
 
-void write_cell(DuckChunkBuilder& chunk, std::size_t column, BinaryKind kind, const char* data, std::int32_t length) {
-  switch (kind) {
+// A DECIMAL cell in the integer type of its width.
+void write_decimal(DuckChunkBuilder& chunk, std::size_t column, const DuckColumn& type, std::string_view binary) {
+  Int128 scaled = numeric_scaled(binary, type.width, type.scale);
+  if (type.width <= 4) chunk.cell<std::int16_t>(column) = static_cast<std::int16_t>(scaled);
+  else if (type.width <= 9) chunk.cell<std::int32_t>(column) = static_cast<std::int32_t>(scaled);
+  else if (type.width <= 18) chunk.cell<std::int64_t>(column) = static_cast<std::int64_t>(scaled);
+  else chunk.cell<duckdb_hugeint>(column) = duckdb_hugeint{static_cast<std::uint64_t>(scaled), static_cast<std::int64_t>(scaled >> 64)};
+}
+
+void write_cell(DuckChunkBuilder& chunk, std::size_t column, const BinaryColumn& type, const char* data, std::int32_t length) {
+  switch (type.kind) {
     case BinaryKind::Bool: expect_size(length, 1, "boolean"); chunk.cell<bool>(column) = data[0] != 0; return;
     case BinaryKind::Int2: expect_size(length, 2, "smallint"); chunk.cell<std::int64_t>(column) = read_int16(data); return;
     case BinaryKind::Int4: expect_size(length, 4, "integer"); chunk.cell<std::int64_t>(column) = read_int32(data); return;
@@ -75,7 +84,7 @@ void write_cell(DuckChunkBuilder& chunk, std::size_t column, BinaryKind kind, co
       chunk.cell<double>(column) = value;
       return;
     }
-    case BinaryKind::NumericDouble: chunk.cell<double>(column) = numeric_double({data, static_cast<std::size_t>(length)}); return;
+    case BinaryKind::Decimal: write_decimal(chunk, column, type.duck, {data, static_cast<std::size_t>(length)}); return;
     case BinaryKind::NumericText: {
       std::string text = numeric_text({data, static_cast<std::size_t>(length)});
       chunk.set_string(column, text.data(), text.size());
@@ -156,7 +165,7 @@ void read_binary_copy(PGconn* connection, const std::vector<BinaryColumn>& colum
           continue;
         }
         if (size < 0 || size > end - at) malformed("a field longer than its tuple");
-        write_cell(builder, c, columns[c].kind, at, size);
+        write_cell(builder, c, columns[c], at, size);
         at += size;
       }
       if (builder.end_row() && !emit(builder.take())) return;

@@ -127,7 +127,7 @@ class RowReader {
     for (int i = 0; i < count; ++i) {
       rows_.columns.emplace_back(PQfname(result, i));
       types_.push_back(PQftype(result, i));
-      rows_.types.push_back(postgres::duck_type(types_.back()));
+      rows_.types.push_back(postgres::duck_type(types_.back(), PQfmod(result, i)));
     }
     make_names_unique(rows_.columns);
   }
@@ -491,7 +491,7 @@ std::optional<std::int64_t> PostgresConnection::copy_into_duckdb(duckdb_connecti
   if (fields == 0 || PQnparams(description.get()) > 0) return std::nullopt;
   std::vector<std::string> names;
   std::vector<postgres::BinaryColumn> columns;
-  std::vector<DuckColumnType> types;
+  std::vector<DuckColumn> types;
   for (int i = 0; i < fields; ++i) {
     auto column = postgres::binary_column(PQftype(description.get(), i), PQfmod(description.get(), i));
     if (!column) return std::nullopt;  // a type the text path decides from the values

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "datasource_error.h"
+#include "postgres_binary.h"
 #include "rows.h"
 
 namespace as::datasources::postgres {
@@ -313,8 +314,12 @@ Value decode_text(Oid type, std::string_view text) {
   }
 }
 
-std::string duck_type(Oid type) {
+std::string duck_type(Oid type, int typmod) {
   switch (type) {
+    case kNumeric: {
+      auto column = binary_column(type, typmod);  // the binary COPY path's choice, so both paths agree
+      return column && column->kind == BinaryKind::Decimal ? duck_sql_type(column->duck) : "";
+    }
     case 20: case 21: case 23: case 26: return "BIGINT";  // int8, int2, int4, oid
     case 700: case 701: return "DOUBLE";                  // float4, float8
     case 16: return "BOOLEAN";

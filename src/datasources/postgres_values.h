@@ -16,9 +16,11 @@ using Oid = unsigned int;
 // come back as the server's text.
 Value decode_text(Oid type, std::string_view text);
 
-// The DuckDB type ctx.duckdb.load makes a column of type `type`, or "" when the values decide
-// (numeric: a double when exact, else text; arrays, intervals and types the table does not name).
-std::string duck_type(Oid type);
+// The DuckDB type ctx.duckdb.load makes a column of type `type` with type modifier `typmod`
+// (PQfmod), or "" when the values decide (numeric without a precision, or above DECIMAL's 38
+// digits: a double when exact, else text; arrays, intervals and types the table does not
+// name). numeric(p, s) with p <= 38 is DECIMAL(p, s), as the binary COPY path makes it.
+std::string duck_type(Oid type, int typmod = -1);
 
 // The element type of a built-in array type, or 0 when `type` is not one.
 Oid array_element_type(Oid type);

@@ -139,7 +139,7 @@ TEST(DuckLoad, PostgresRowsArriveWithTheDriversColumnTypes) {
   EXPECT_EQ(result, R"({"loaded":{"table":"series","rows":30000},"all":{"table":"all_types","rows":2},"same":true,)"
                     R"("copy":{"n":30000,"ids":450015000,"halves":675022500,"names":288894,"flags":10000,"last_day":"2024-12-30",)"
                     R"("seconds":51149016900000},"types":"BIGINT,DOUBLE,VARCHAR,BOOLEAN,DATE,TIMESTAMP WITH TIME ZONE",)"
-                    R"("allTypes":"BIGINT,BIGINT,BIGINT,BIGINT,DOUBLE,VARCHAR,BOOLEAN,DATE,TIMESTAMP,TIMESTAMP WITH TIME ZONE,VARCHAR,VARCHAR,BLOB,UUID",)"
+                    R"("allTypes":"BIGINT,BIGINT,BIGINT,BIGINT,DECIMAL(10,2),DECIMAL(30,10),BOOLEAN,DATE,TIMESTAMP,TIMESTAMP WITH TIME ZONE,VARCHAR,VARCHAR,BLOB,UUID",)"
                     R"("first":{"huge":"9007199254740993","wide":"12345678901234567890.0123456789","day":"2024-02-29",)"
                     R"("moment":"2024-01-02 03:04:05.123456","doc":"{\"a\":[1,2],\"b\":null}"}})");
 }
@@ -260,7 +260,7 @@ TEST(DuckLoad, PostgresBinaryCopyLoadsEveryTypeAsTheTextPathDoes) {
                                     {"pg", "pgw"});
   EXPECT_EQ(result,
             R"({"via":{"fast":"COPY","text":"FETCH"},"fast":{"table":"by_copy","rows":5002},"text":{"table":"by_text","rows":5002},"sameTypes":true,)"
-            R"("types":"BIGINT,BIGINT,BIGINT,BIGINT,DOUBLE,DOUBLE,DOUBLE,VARCHAR,BOOLEAN,VARCHAR,VARCHAR,VARCHAR,VARCHAR,DATE,TIMESTAMP,)"
+            R"("types":"BIGINT,BIGINT,BIGINT,BIGINT,DOUBLE,DOUBLE,DECIMAL(10,2),DECIMAL(30,10),BOOLEAN,VARCHAR,VARCHAR,VARCHAR,VARCHAR,DATE,TIMESTAMP,)"
             R"(TIMESTAMP WITH TIME ZONE,TIME,VARCHAR,VARCHAR,BLOB,UUID","onlyInCopy":0,"onlyInText":0,)"
             R"("edge":{"big":"9007199254740993","f4":null,"f8":"-inf","price":-0.5,"wide":"-12345678901234567890.0000000001",)"
             R"x("day":"0044-03-15 (BC)","moment":"infinity","instant":"-infinity","clock":"24:00:00","doc":"just a string","docb":"[]",)x"
@@ -322,6 +322,22 @@ TEST(DuckLoad, PostgresCopyErrorsNameTheDatasourceAndLeaveNoTable) {
   std::string midway = world.run_failed(
       "await ctx.duckdb.load('pg', 'SELECT i, 1 / (i - 50000) AS x FROM generate_series(1, 100000) AS i', 'half');", {"pg"});
   EXPECT_EQ(midway, "Error: ctx.duckdb.load: datasource 'pg': division by zero");
+  // numeric(p, s) loads as DECIMAL(p, s), which has no NaN: the load fails saying what to do,
+  // and the suggested cast loads it.
+  std::string nan = world.run_failed(
+      "await ctx.duckdb.load('pg', `SELECT i, CASE WHEN i = 3000 THEN 'NaN'::numeric ELSE i END::numeric(10, 2) AS n FROM generate_series(1, 5000) AS i`, "
+      "'nan');",
+      {"pg"});
+  EXPECT_EQ(nan,
+            "Error: ctx.duckdb.load: datasource 'pg': a numeric(10, 2) value is NaN, which DuckDB's DECIMAL(10, 2) cannot hold: cast the "
+            "column to double precision in the statement to load it");
+  EXPECT_EQ(world.run_ok(R"(
+    await ctx.duckdb.load('pg', `SELECT 'NaN'::numeric(10, 2)::float8 AS n`, 'nan');
+    const loaded = (await ctx.duckdb.query("SELECT isnan(n) AS nan, typeof(n) AS type FROM nan"))[0];
+    await ctx.duckdb.exec('DROP TABLE nan');
+    return loaded;)",
+                         {"pg"}),
+            R"({"nan":true,"type":"DOUBLE"})");
   // No table was left behind; an empty result still makes a typed, empty one.
   EXPECT_EQ(world.run_ok(R"(
     const loaded = await ctx.duckdb.load('pg', 'SELECT id, name FROM people WHERE id < 0', 'nobody');

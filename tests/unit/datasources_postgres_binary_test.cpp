@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -76,13 +77,46 @@ TEST(PostgresBinary, NumericsReadBackAsPostgresPrintsThem) {
   EXPECT_THROW(numeric_text(std::string("\x00\x05\x00\x00\x00\x00\x00\x00", 8)), DatasourceError);  // 5 digits promised, none sent
 }
 
-TEST(PostgresBinary, NumericDoublesAreTheNearestDoubleLikeParsingTheText) {
-  for (const char* text : {"12345.67", "-0.5", "0.00", "0.1", "0.3", "1234567890.12345", "999999999999.99", "-0.000000012345",
-                           "12345678901234567890.0123456789", "3.14159265358979", "100000000", "0.0001"}) {
-    EXPECT_EQ(numeric_double(binary_numeric(text)), std::strtod(text, nullptr)) << text;
+// The decimal digits of a 128-bit integer, for comparing with the text.
+static std::string digits_of(Int128 value) {
+  if (value == 0) return "0";
+  bool negative = value < 0;
+  std::string out;
+  for (; value != 0; value /= 10) out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(negative ? -(value % 10) : value % 10)));
+  return negative ? "-" + out : out;
+}
+
+TEST(PostgresBinary, NumericsBecomeExactScaledDecimals) {
+  struct Case {
+    const char* text;
+    int precision, scale;
+    const char* scaled;
+  };
+  for (const Case& c : std::initializer_list<Case>{{"12345.67", 12, 2, "1234567"},
+                                                   {"-0.5", 12, 2, "-50"},
+                                                   {"0.05", 4, 2, "5"},
+                                                   {"0", 18, 0, "0"},
+                                                   {"0.00", 10, 2, "0"},
+                                                   {"100000000", 9, 0, "100000000"},
+                                                   {"0.0001", 10, 4, "1"},
+                                                   {"0.1", 5, 3, "100"},
+                                                   {"9999999999999999.99", 18, 2, "999999999999999999"},
+                                                   {"-0.000000012345", 15, 12, "-12345"},
+                                                   {"12345678901234567890.0123456789", 38, 10, "123456789012345678900123456789"},
+                                                   {"99999999999999999999999999999999999999", 38, 0, "99999999999999999999999999999999999999"}}) {
+    EXPECT_EQ(digits_of(numeric_scaled(binary_numeric(c.text), c.precision, c.scale)), c.scaled) << c.text;
   }
-  EXPECT_TRUE(std::isnan(numeric_double(special_numeric(0xC000))));
-  EXPECT_EQ(numeric_double(special_numeric(0xF000)), -std::numeric_limits<double>::infinity());
+  try {
+    numeric_scaled(special_numeric(0xC000), 12, 2);
+    ADD_FAILURE() << "NaN became a DECIMAL";
+  } catch (const DatasourceError& e) {
+    EXPECT_STREQ(e.what(),
+                 "a numeric(12, 2) value is NaN, which DuckDB's DECIMAL(12, 2) cannot hold: cast the column to double precision in the "
+                 "statement to load it");
+  }
+  EXPECT_THROW(numeric_scaled(binary_numeric("0.125"), 5, 2), DatasourceError);    // more fraction digits than the scale
+  EXPECT_THROW(numeric_scaled(binary_numeric("123456"), 5, 0), DatasourceError);   // more digits than the precision
+  EXPECT_THROW(numeric_scaled("\x00\x01", 5, 0), DatasourceError);
 }
 
 TEST(PostgresBinary, DatesAndTimestampsMoveFrom2000To1970AndKeepInfinity) {
@@ -103,12 +137,16 @@ TEST(PostgresBinary, UuidsTakeDuckdbsFlippedTopBit) {
 }
 
 TEST(PostgresBinary, ColumnsTakeTheBinaryPathOnlyWhereTheTextPathHasAFixedType) {
-  EXPECT_EQ(binary_column(23, -1)->duck, DuckColumnType::BigInt);
-  EXPECT_EQ(binary_column(1184, -1)->duck, DuckColumnType::TimestampTz);
+  EXPECT_EQ(binary_column(23, -1)->duck, DuckColumn{DuckColumnType::BigInt});
+  EXPECT_EQ(binary_column(1184, -1)->duck, DuckColumn{DuckColumnType::TimestampTz});
   EXPECT_EQ(binary_column(3802, -1)->kind, BinaryKind::Jsonb);
-  EXPECT_EQ(binary_column(1700, (10 << 16 | 2) + 4)->kind, BinaryKind::NumericDouble);   // numeric(10, 2)
-  EXPECT_EQ(binary_column(1700, (15 << 16 | 0) + 4)->kind, BinaryKind::NumericDouble);   // numeric(15)
-  EXPECT_EQ(binary_column(1700, (16 << 16 | 2) + 4)->kind, BinaryKind::NumericText);     // numeric(16, 2)
+  EXPECT_EQ(binary_column(1700, (10 << 16 | 2) + 4)->duck, (DuckColumn{DuckColumnType::Decimal, 10, 2}));  // numeric(10, 2)
+  EXPECT_EQ(binary_column(1700, (18 << 16 | 0) + 4)->duck, (DuckColumn{DuckColumnType::Decimal, 18, 0}));  // numeric(18)
+  EXPECT_EQ(binary_column(1700, (38 << 16 | 6) + 4)->duck, (DuckColumn{DuckColumnType::Decimal, 38, 6}));  // numeric(38, 6)
+  EXPECT_EQ(binary_column(1700, (39 << 16 | 2) + 4)->kind, BinaryKind::NumericText);                     // numeric(39, 2)
+  EXPECT_EQ(duck_sql_type(binary_column(1700, (12 << 16 | 2) + 4)->duck), "DECIMAL(12,2)");
+  EXPECT_EQ(duck_type(1700, (12 << 16 | 2) + 4), "DECIMAL(12,2)");  // the text path agrees
+  EXPECT_EQ(duck_type(1700, -1), "");
   EXPECT_FALSE(binary_column(1700, -1));  // numeric: the values decide, on the text path
   EXPECT_FALSE(binary_column(1007, -1));  // integer[]
   EXPECT_FALSE(binary_column(1186, -1));  // interval
