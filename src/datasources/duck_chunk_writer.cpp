@@ -1,6 +1,5 @@
 #include "duck_chunk_writer.h"
 
-#include "duck_load_transaction.h"
 
 #include <fmt/format.h>
 
@@ -87,8 +86,6 @@ DuckChunkWriter::DuckChunkWriter(duckdb_connection connection, std::string schem
                                  const std::vector<DuckColumn>& types)
     : connection_(connection), schema_(std::move(schema)), table_(std::move(table)) {
   if (names.empty()) throw DuckTableError("the query returned no columns, so there is no table to make");
-  // Inside the script's own transaction the table is the script's to keep or roll back.
-  own_transaction_ = !duck_transaction_open(connection_) && run("BEGIN TRANSACTION").empty();
   std::string sql = fmt::format("CREATE OR REPLACE TABLE {} (", quoted_table());
   for (std::size_t c = 0; c < names.size(); ++c) sql += fmt::format("{}{} {}", c ? ", " : "", quote_identifier(names[c]), duck_sql_type(types[c]));
   if (std::string error = run(sql + ")"); !error.empty()) throw DuckTableError(fmt::format("DuckDB table {}: {}", quoted_table(), error));
@@ -99,7 +96,6 @@ DuckChunkWriter::DuckChunkWriter(duckdb_connection connection, std::string schem
 
 DuckChunkWriter::~DuckChunkWriter() {
   if (appender_) duckdb_appender_destroy(&appender_);
-  if (own_transaction_) run("ROLLBACK");
 }
 
 std::string DuckChunkWriter::run(const std::string& sql) {
@@ -133,10 +129,6 @@ std::int64_t DuckChunkWriter::finish() {
   if (duckdb_appender_flush(appender_) == DuckDBError) appender_failed("appending rows");
   duckdb_appender_destroy(&appender_);
   appender_ = nullptr;
-  if (own_transaction_) {
-    own_transaction_ = false;
-    if (std::string error = run("COMMIT"); !error.empty()) throw DuckTableError(fmt::format("DuckDB table {}: COMMIT failed: {}", quoted_table(), error));
-  }
   return rows_;
 }
 

@@ -83,11 +83,9 @@ class DuckChunkBuilder {
 };
 
 // A new project DuckDB table and the appender that fills it with chunks of a DuckChunkBuilder
-// of the same types. Outside a transaction of the script's, the table is made and filled in a
-// transaction of the writer's own: committed by finish(), rolled back when the writer is
-// destroyed before (a failed or stopped load leaves the table as it was). One transaction is
-// also what lets DuckDB write the rows once, as row groups fill, instead of again at a
-// checkpoint after every flush.
+// of the same types. It runs inside the load's transaction (DuckLoadTransaction), which makes
+// the load all or nothing, and is also what lets DuckDB write the rows once, as row groups
+// fill, instead of again at a checkpoint after every flush.
 class DuckChunkWriter {
  public:
   // Creates (or replaces) `schema`.`table` with these columns. `connection` must outlive the
@@ -96,12 +94,12 @@ class DuckChunkWriter {
                   const std::vector<DuckColumn>& types);
   DuckChunkWriter(const DuckChunkWriter&) = delete;
   DuckChunkWriter& operator=(const DuckChunkWriter&) = delete;
-  ~DuckChunkWriter();  // rolls back the writer's transaction unless finish() committed it
+  ~DuckChunkWriter();
 
   // Appends `chunk`; every row group's worth of rows is flushed, so that DuckDB compresses and
   // writes while the source is still sending.
   void append(const duck::DataChunk& chunk);
-  // Flushes the appender and commits the writer's transaction. Returns the rows written.
+  // Flushes the appender. Returns the rows written.
   std::int64_t finish();
 
  private:
@@ -111,7 +109,6 @@ class DuckChunkWriter {
   std::string run(const std::string& sql);
 
   duckdb_connection connection_;
-  bool own_transaction_ = false;
   std::string schema_;
   std::string table_;
   duckdb_appender appender_ = nullptr;
