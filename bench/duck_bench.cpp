@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_support.h"
 #include "duck/database_registry.h"
 #include "duck/duck_extension.h"
 #include "duck/duck_session.h"
@@ -56,32 +57,6 @@ double median(std::vector<double> values) {
   std::size_t mid = values.size() / 2;
   return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
-
-long option(int argc, char** argv, std::string_view name, long fallback) {
-  std::string prefix = "--" + std::string(name) + "=";
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg.starts_with(prefix)) return std::stol(std::string(arg.substr(prefix.size())));
-  }
-  return fallback;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "duck-bench-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Reads every value of a chunk as a C consumer of the result would: fixed-width values from
 // the vectors, string bytes copied out, NULL masks checked. Without this the baseline would only
@@ -257,14 +232,14 @@ SplitTimes split_times(const std::shared_ptr<as::duck::DatabaseRegistry>& databa
 }  // namespace
 
 int main(int argc, char** argv) {
-  const long rows_wanted = option(argc, argv, "rows", 1'000'000);
-  const int reps = static_cast<int>(option(argc, argv, "reps", 5));
-  const int connects = static_cast<int>(option(argc, argv, "connects", 2000));
-  const bool build_only = option(argc, argv, "build-only", 0) != 0;
-  const long retain_heap_mb = option(argc, argv, "retain-heap-mb", static_cast<long>(as::sandbox::kDefaultRetainedHeapBytes >> 20));
+  const long rows_wanted = as::bench::option(argc, argv, "rows", 1'000'000);
+  const int reps = static_cast<int>(as::bench::option(argc, argv, "reps", 5));
+  const int connects = static_cast<int>(as::bench::option(argc, argv, "connects", 2000));
+  const bool build_only = as::bench::option(argc, argv, "build-only", 0) != 0;
+  const long retain_heap_mb = as::bench::option(argc, argv, "retain-heap-mb", static_cast<long>(as::sandbox::kDefaultRetainedHeapBytes >> 20));
   if (!as::sandbox::retain_freed_heap(static_cast<std::size_t>(retain_heap_mb) << 20)) std::fprintf(stderr, "retain_freed_heap refused\n");
 
-  TempDir dir;
+  as::bench::TempDir dir("duck-bench");
   as::duck::DuckSettings settings = as::duck::DuckSettings::for_this_machine();
   settings.max_query_result_bytes = std::size_t{4} << 30;  // see the header comment
   auto databases = std::make_shared<as::duck::DatabaseRegistry>(dir.path(), settings);

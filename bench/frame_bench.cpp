@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_support.h"
 #include "duck/database_registry.h"
 #include "duck/duck_extension.h"
 #include "frame/frame_extension.h"
@@ -47,32 +48,6 @@ for _ in range(reps):
     times.append((time.perf_counter() - t) * 1000)
 print(sorted(times)[len(times) // 2], out.height, pl.__version__)
 )PY";
-
-long option(int argc, char** argv, std::string_view name, long fallback) {
-  std::string prefix = "--" + std::string(name) + "=";
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg.starts_with(prefix)) return std::stol(std::string(arg.substr(prefix.size())));
-  }
-  return fallback;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "frame-bench-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 as::Value run(const std::shared_ptr<as::duck::DatabaseRegistry>& databases, const std::string& body, as::Value params) {
   as::sandbox::RunRequest request;
@@ -121,11 +96,11 @@ PolarsFigure python_polars(long rows, long reps, const std::filesystem::path& di
 }  // namespace
 
 int main(int argc, char** argv) {
-  const long rows = option(argc, argv, "rows", 10'000'000);
-  const long callback_rows = option(argc, argv, "callback-rows", 1'000'000);
-  const long reps = option(argc, argv, "reps", 3);
+  const long rows = as::bench::option(argc, argv, "rows", 10'000'000);
+  const long callback_rows = as::bench::option(argc, argv, "callback-rows", 1'000'000);
+  const long reps = as::bench::option(argc, argv, "reps", 3);
   try {
-    TempDir dir;
+    as::bench::TempDir dir("frame-bench");
     auto databases = std::make_shared<as::duck::DatabaseRegistry>(dir.path(), as::duck::DuckSettings::for_this_machine());
     as::Value params = as::ValueObject{{"rows", static_cast<double>(rows)}, {"reps", static_cast<double>(reps)},
                                        {"callbackRows", static_cast<double>(callback_rows)}};

@@ -22,42 +22,17 @@
 #include "datasources/datasource_extension.h"
 #include "datasources/datasource_registry.h"
 #include "datasources/duck_transfer.h"
+#include "bench_support.h"
 #include "duck/database_registry.h"
 #include "duck/duck_extension.h"
 #include "sandbox/sandbox.h"
 
 namespace {
 
-std::string option(int argc, char** argv, std::string_view name, const std::string& fallback) {
-  std::string prefix = "--" + std::string(name) + "=";
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg.starts_with(prefix)) return std::string(arg.substr(prefix.size()));
-  }
-  return fallback;
-}
-
 std::string env(const char* name, const char* fallback) {
   const char* value = std::getenv(name);
   return value && *value ? value : fallback;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "pg-load-bench-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 as::config::Config bench_config(bool allow_writes) {
   as::config::DatasourceConfig ds;
@@ -82,9 +57,9 @@ as::config::Config bench_config(bool allow_writes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string mode = option(argc, argv, "mode", "load");
-  const std::string table = option(argc, argv, "table", "big");
-  const std::string rows = option(argc, argv, "rows", "100000");
+  const std::string mode = as::bench::text_option(argc, argv, "mode", "load");
+  const std::string table = as::bench::text_option(argc, argv, "table", "big");
+  const std::string rows = as::bench::text_option(argc, argv, "rows", "100000");
   std::string body;
   if (mode == "load") {
     body = "const r = await ctx.duckdb.load('pg', 'SELECT * FROM " + table + "', 'loaded'); const n = r.rows;";
@@ -97,7 +72,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    TempDir dir;
+    as::bench::TempDir dir("pg-load-bench");
     as::duck::DuckSettings settings = as::duck::DuckSettings::for_this_machine();
     auto databases = std::make_shared<as::duck::DatabaseRegistry>(dir.path(), settings);
     auto registry = std::make_shared<as::datasources::DatasourceRegistry>(bench_config(mode == "export"));
