@@ -1,6 +1,7 @@
 #include "duck_extension.h"
 
 #include <any>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -110,7 +111,9 @@ JSValue query(RunDuck& duck, JSContext* ctx, int argc, JSValueConst* argv) {
   return duck.loop.spawn_stepped([session = duck.session, sql = std::move(sql), parameters = std::move(parameters)](
                                      std::stop_token stop, const sandbox::PostStep& post) -> sandbox::SteppedSettle {
     auto header = std::make_shared<std::pair<std::vector<std::string>, std::vector<ColumnType>>>();
-    auto convert = [header](JSContext* c, std::any& scratch, const DataChunk* chunk) -> QueryBuild& {
+    // Set by the JS thread when building failed: the rest of the rows are not fetched.
+    auto abandoned = std::make_shared<std::atomic<bool>>(false);
+    auto convert = [header, abandoned](JSContext* c, std::any& scratch, const DataChunk* chunk) -> QueryBuild& {
       if (!scratch.has_value()) scratch = std::make_shared<QueryBuild>(c, header->first, header->second);
       QueryBuild& build = *std::any_cast<std::shared_ptr<QueryBuild>&>(scratch);
       if (!build.error && (!build.rows->ok() || (chunk && !build.rows->add(*chunk)))) {
@@ -118,12 +121,15 @@ JSValue query(RunDuck& duck, JSContext* ctx, int argc, JSValueConst* argv) {
         // go at once, so that a run over its memory limit has room to reject the promise.
         build.error.emplace(c, JS_GetException(c));
         build.rows.reset();
+        abandoned->store(true);
       }
       return build;
     };
+    struct Abandoned {};
     FetchedRows rows;
     try {
       rows = session->query(sql, parameters, stop, [&](const FetchedRows& so_far, DataChunk chunk) {
+        if (abandoned->load()) throw Abandoned{};  // the settle rejects with the JS thread's error
         if (header->second.empty()) *header = {so_far.names, so_far.types};
         auto owned = std::make_shared<DataChunk>(std::move(chunk));
         post([convert, owned](JSContext* c, std::any& scratch) { convert(c, scratch, owned.get()); });
@@ -132,6 +138,7 @@ JSValue query(RunDuck& duck, JSContext* ctx, int argc, JSValueConst* argv) {
       throw DuckError(fmt::format("ctx.duckdb.query: {}", e.what()));
     } catch (const std::invalid_argument& e) {
       throw DuckError(fmt::format("ctx.duckdb.query: {}", e.what()));
+    } catch (const Abandoned&) {
     }
     if (header->second.empty()) *header = {rows.names, rows.types};
     return [convert](JSContext* c, std::any& scratch) -> JSValue {

@@ -68,6 +68,25 @@ TEST(DuckQuery, ReturnsRowsAsPlainObjects) {
             R"({"rows":[{"a":1,"b":2},{"a":3,"b":4}],"isArray":true,"plain":true})");
 }
 
+// A result of many chunks is turned into rows chunk by chunk while DuckDB fetches the next
+// (EventLoop::spawn_stepped); the rows arrive complete and in order, other JS work (a timer)
+// goes on meanwhile, and two such queries of one run do not mix their rows.
+TEST(DuckQuery, AManyChunkResultArrivesCompleteAndInOrder) {
+  DuckWorld world;
+  EXPECT_EQ(run_duck_ok("let ticks = 0;\n"
+                        "const ticking = (async () => { for (let i = 0; i < 3; i++) { await ctx.sleep(1); ticks++; } })();\n"
+                        "const [a, b] = await Promise.all([\n"
+                        "  ctx.duckdb.query('SELECT i AS id, i * 2 AS twice, \\'r\\' || i AS label FROM range(50000) t(i) ORDER BY i'),\n"
+                        "  ctx.duckdb.query('SELECT 100000 + i AS id FROM range(30000) t(i) ORDER BY i')]);\n"
+                        "await ticking;\n"
+                        "let inOrder = true;\n"
+                        "a.forEach((r, i) => { if (r.id !== i || r.twice !== 2 * i || r.label !== 'r' + i) inOrder = false; });\n"
+                        "b.forEach((r, i) => { if (r.id !== 100000 + i) inOrder = false; });\n"
+                        "return { a: a.length, b: b.length, inOrder, ticks, last: a[49999] };",
+                        world.databases),
+            R"({"a":50000,"b":30000,"inOrder":true,"ticks":3,"last":{"id":49999,"twice":99998,"label":"r49999"}})");
+}
+
 TEST(DuckQuery, EmptyResultIsEmptyArray) {
   DuckWorld world;
   EXPECT_EQ(run_duck_ok("return { rows: await ctx.duckdb.query('SELECT 1 AS a WHERE false') };", world.databases), R"({"rows":[]})");
