@@ -142,6 +142,10 @@ void DuckTableWriter::create(const Rows& batch) {
   columns_.clear();
   for (std::size_t c = 0; c < batch.columns.size(); ++c) {
     Column column{batch.columns[c], Kind::Unknown, c < batch.types.size() ? batch.types[c] : ""};
+    if (column.declared == kJsonText) {
+      column.declared = "VARCHAR";
+      column.json = true;
+    }
     if (!column.declared.empty()) column.kind = Kind::Declared;
     columns_.push_back(std::move(column));
   }
@@ -177,6 +181,9 @@ void DuckTableWriter::append_cell(const Column& column, const Value& value) {
   const auto& data = value.data;
   if (value.is<std::nullptr_t>()) {
     state = duckdb_append_null(appender_);
+  } else if (column.json) {
+    std::string text = to_json(value);
+    state = duckdb_append_varchar_length(appender_, text.data(), text.size());
   } else if (column.kind == Kind::Text || (column.kind == Kind::Declared && (value.is<ValueArray>() || value.is<ValueObject>()))) {
     std::string text = as_text(value);
     state = duckdb_append_varchar_length(appender_, text.data(), text.size());

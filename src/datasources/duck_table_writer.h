@@ -39,6 +39,7 @@ class DuckTableWriter {
     std::string name;
     Kind kind = Kind::Unknown;
     std::string declared;  // the driver's DuckDB type, when it named one
+    bool json = false;     // cells are JSON values, written as their JSON text
   };
 
   static Kind kind_of(const Value& value);  // Unknown for NULL

@@ -228,7 +228,7 @@ std::string duck_type_of(const MYSQL_FIELD* field, ColumnKind kind) {
       if (precision == 0 || precision > 38 || field->decimals > precision) return "";
       return fmt::format("DECIMAL({}, {})", precision, field->decimals);
     }
-    case ColumnKind::Json: return "VARCHAR";  // the JSON text, as PostgreSQL's json
+    case ColumnKind::Json: return kJsonText;  // the JSON text, as PostgreSQL's json
     case ColumnKind::Bytes: return "BLOB";
     case ColumnKind::Bits: return field->length > 63 ? "UBIGINT" : "BIGINT";
     case ColumnKind::Text: return field->type == MYSQL_TYPE_NULL ? "" : "VARCHAR";

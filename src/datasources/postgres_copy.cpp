@@ -31,8 +31,8 @@ void expect_size(std::int32_t length, std::int32_t size, const char* type) {
   if (length != size) throw DatasourceError(fmt::format("PostgreSQL sent a {}-byte {} in binary COPY data", length, type));
 }
 
-// A json value as the text path stores it: objects and arrays as compact JSON, strings as
-// their text, JSON null as NULL.
+// A json value as the text path stores it: its compact JSON text (a string keeps its quotes),
+// JSON null as NULL.
 void write_json(DuckChunkBuilder& chunk, std::size_t column, std::string_view text) {
   Value value;
   try {
@@ -41,7 +41,6 @@ void write_json(DuckChunkBuilder& chunk, std::size_t column, std::string_view te
     throw DatasourceError(fmt::format("PostgreSQL sent JSON this sandbox cannot parse: {}", e.what()));
   }
   if (value.is_null()) return chunk.set_null(column);
-  if (const auto* string = std::get_if<std::string>(&value.data)) return chunk.set_string(column, string->data(), string->size());
   std::string json = to_json(value);
   chunk.set_string(column, json.data(), json.size());
 }

@@ -325,7 +325,7 @@ std::string duck_type(Oid type, int typmod) {
     case 16: return "BOOLEAN";
     case 17: return "BLOB";                               // bytea
     case 18: case 19: case 25: case 1042: case 1043: return "VARCHAR";  // char, name, text, bpchar, varchar
-    case 114: case 3802: return "VARCHAR";                // json, jsonb: their JSON text
+    case 114: case 3802: return kJsonText;                // json, jsonb: their JSON text
     case 2950: return "UUID";
     case 1082: return "DATE";
     case 1083: return "TIME";

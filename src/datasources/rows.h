@@ -14,10 +14,15 @@ struct Rows {
   std::vector<std::string> columns;  // unique: repeated names get _1, _2, ... (as DuckDB does)
   // The DuckDB type ctx.duckdb.load gives each column, from the driver's column metadata; empty
   // (or "" for a column) when the driver cannot tell, and load decides from the values.
+  // kJsonText: a JSON column, whose cells are parsed JSON values.
   std::vector<std::string> types;
   std::vector<std::vector<Value>> rows;
   std::size_t bytes = 0;  // approximate size of the cells, as measure_cell() counts them
 };
+
+// Rows::types of a JSON column: ctx.duckdb.load writes each cell back as its JSON text into a
+// VARCHAR column ("abc" stays "abc" with its quotes, as the database holds it).
+inline constexpr const char* kJsonText = "VARCHAR (JSON text)";
 
 struct ExecuteResult {
   std::int64_t rows_affected = 0;

@@ -235,6 +235,23 @@ constexpr const char* kCopyTypesTable = R"(
 
 }  // namespace
 
+// JSON cells keep their JSON text on both paths: a JSON string stays quoted, a number stays a
+// number's text (the cursor path parses JSON for ctx.datasource rows and writes it back).
+TEST(DuckLoad, PostgresJsonScalarsKeepTheirJsonTextOnBothPaths) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pg")});
+  std::string result = world.run_ok(R"(
+    const values = `(VALUES (1, '"abc"'::json, '"x y"'::jsonb), (2, '5'::json, '2.5'::jsonb), (3, '{"a":[1,"x"]}'::json, 'true'::jsonb),
+                            (4, NULL::json, NULL::jsonb)) AS v(id, j, b)`;
+    await ctx.duckdb.load('pg', `SELECT id, j, b FROM ${values}`, 'by_copy');
+    await ctx.duckdb.load('pg', `SELECT id, j, b, NULL::integer[] AS force_text_path FROM ${values}`, 'by_text');
+    const read = async (t) => (await ctx.duckdb.query(`SELECT j, b FROM ${t} ORDER BY id`)).map(r => [r.j, r.b]);
+    return { copy: await read('by_copy'), text: await read('by_text') };)",
+                                    {"pg"});
+  const char* expected = R"([["\"abc\"","\"x y\""],["5","2.5"],["{\"a\":[1,\"x\"]}","true"],[null,null]])";
+  EXPECT_EQ(result, std::string(R"({"copy":)") + expected + R"(,"text":)" + expected + "}");
+}
+
 TEST(DuckLoad, PostgresBinaryCopyLoadsEveryTypeAsTheTextPathDoes) {
   AS_REQUIRE_POSTGRES();
   TransferWorld world({postgres_datasource("pg"), postgres_datasource("pgw", true)});
@@ -263,7 +280,7 @@ TEST(DuckLoad, PostgresBinaryCopyLoadsEveryTypeAsTheTextPathDoes) {
             R"("types":"BIGINT,BIGINT,BIGINT,BIGINT,DOUBLE,DOUBLE,DECIMAL(10,2),DECIMAL(30,10),BOOLEAN,VARCHAR,VARCHAR,VARCHAR,VARCHAR,DATE,TIMESTAMP,)"
             R"(TIMESTAMP WITH TIME ZONE,TIME,VARCHAR,VARCHAR,BLOB,UUID","onlyInCopy":0,"onlyInText":0,)"
             R"("edge":{"big":"9007199254740993","f4":null,"f8":"-inf","price":-0.5,"wide":"-12345678901234567890.0000000001",)"
-            R"x("day":"0044-03-15 (BC)","moment":"infinity","instant":"-infinity","clock":"24:00:00","doc":"just a string","docb":"[]",)x"
+            R"x("day":"0044-03-15 (BC)","moment":"infinity","instant":"-infinity","clock":"24:00:00","doc":"\"just a string\"","docb":"[]",)x"
             R"("payload":0,"uid":"00000000-0000-0000-0000-000000000000"},)"
             R"("one":{"f4":0.33333334,"price":-98.75,"txt":"text\t1\n\\ \"q\"","fixed":"c1    ","doc":"{\"i\":1,\"a\":[1,\"x\",null]}",)"
             R"("docb":"{\"k\":1,\"s\":\"é\"}","instant":"2024-01-01 00:01:00+00","uid":"c4ca4238-a0b9-2382-0dcc-509a6f75849b"},"nulls":1})");
