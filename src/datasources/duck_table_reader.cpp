@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include <fmt/format.h>
+
 #include "clickhouse_sql.h"
 #include "identifiers.h"
 
@@ -50,6 +52,7 @@ std::string mysql_destination_type(ExportKind kind) {
     case ExportKind::Date: return "DATE";
     case ExportKind::Timestamp:
     case ExportKind::TimestampTz: return "DATETIME(6)";
+    case ExportKind::Decimal:  // destination_type(ExportColumn) names the exact type
     case ExportKind::Text: return "LONGTEXT";
   }
   return "LONGTEXT";
@@ -59,10 +62,21 @@ char identifier_quote(config::DatasourceType type) { return type == config::Data
 
 }  // namespace
 
-std::vector<ExportColumn> export_columns(duckdb_result* result) {
+std::vector<ExportColumn> export_columns(duckdb_result* result, config::DatasourceType destination) {
+  const bool exact_decimals = destination == config::DatasourceType::Postgres || destination == config::DatasourceType::Mysql;
   std::vector<ExportColumn> columns;
   idx_t count = duckdb_column_count(result);
-  for (idx_t i = 0; i < count; ++i) columns.push_back({duckdb_column_name(result, i), kind_of(duckdb_column_type(result, i))});
+  for (idx_t i = 0; i < count; ++i) {
+    ExportColumn column{duckdb_column_name(result, i), kind_of(duckdb_column_type(result, i))};
+    if (exact_decimals && duckdb_column_type(result, i) == DUCKDB_TYPE_DECIMAL) {
+      duckdb_logical_type type = duckdb_column_logical_type(result, i);
+      column.kind = ExportKind::Decimal;
+      column.width = duckdb_decimal_width(type);
+      column.scale = duckdb_decimal_scale(type);
+      duckdb_destroy_logical_type(&type);
+    }
+    columns.push_back(std::move(column));
+  }
   return columns;
 }
 
@@ -117,9 +131,17 @@ std::string clickhouse_type(ExportKind kind) {
     case ExportKind::Timestamp:
     case ExportKind::TimestampTz: return "Nullable(DateTime('UTC'))";
     case ExportKind::Blob:
+    case ExportKind::Decimal:  // not used: ClickHouse gets DECIMAL as a double
     case ExportKind::Text: return "Nullable(String)";
   }
   return "Nullable(String)";
+}
+
+std::string destination_type(const ExportColumn& column, config::DatasourceType type) {
+  if (column.kind == ExportKind::Decimal) {
+    return fmt::format("{}({}, {})", type == config::DatasourceType::Mysql ? "DECIMAL" : "NUMERIC", column.width, column.scale);
+  }
+  return destination_type(column.kind, type);
 }
 
 std::string destination_type(ExportKind kind, config::DatasourceType type) {
@@ -134,6 +156,7 @@ std::string destination_type(ExportKind kind, config::DatasourceType type) {
     case ExportKind::Date: return sqlite ? "TEXT" : "DATE";
     case ExportKind::Timestamp: return sqlite ? "TEXT" : "TIMESTAMP";
     case ExportKind::TimestampTz: return sqlite ? "TEXT" : "TIMESTAMPTZ";
+    case ExportKind::Decimal:  // destination_type(ExportColumn) names the exact type
     case ExportKind::Text: return "TEXT";
   }
   return "TEXT";

@@ -13,15 +13,20 @@
 
 namespace as::datasources {
 
-enum class ExportKind { Integer, Double, Boolean, Text, Blob, Date, Timestamp, TimestampTz };
+// Decimal: exact, read as DuckDB's text of the value, into NUMERIC/DECIMAL(width, scale).
+enum class ExportKind { Integer, Double, Boolean, Text, Blob, Date, Timestamp, TimestampTz, Decimal };
 
 struct ExportColumn {
   std::string name;
   ExportKind kind;
+  int width = 0;  // Decimal only
+  int scale = 0;
 };
 
-// The columns of a result (of `SELECT * FROM table LIMIT 0`) and how each is read.
-std::vector<ExportColumn> export_columns(duckdb_result* result);
+// The columns of a result (of `SELECT * FROM table LIMIT 0`) and how each is read for a
+// datasource of type `destination`: DECIMAL stays exact where the destination has a decimal
+// type (PostgreSQL, MySQL/MariaDB), else it goes as a double.
+std::vector<ExportColumn> export_columns(duckdb_result* result, config::DatasourceType destination = config::DatasourceType::Postgres);
 // The SELECT that reads `quoted_table` with every column in its plain form for a datasource of
 // type `destination` (MySQL takes no zone in a DATETIME text: TIMESTAMPTZ goes as UTC without one).
 std::string export_select(const std::string& quoted_table, const std::vector<ExportColumn>& columns,
@@ -30,6 +35,7 @@ std::string export_select(const std::string& quoted_table, const std::vector<Exp
 void append_chunk(duckdb_data_chunk chunk, const std::vector<ExportColumn>& columns, std::vector<std::vector<Value>>& rows);
 // The column type a destination table of datasource type `type` is made with.
 std::string destination_type(ExportKind kind, config::DatasourceType type);
+std::string destination_type(const ExportColumn& column, config::DatasourceType type);
 // A table or column name quoted for datasource type `type` (ClickHouse: backquotes with
 // backslash escapes; the others: double quotes). `dotted`: schema.table quotes each part.
 std::string quote_destination_name(const std::string& name, bool dotted, config::DatasourceType type);

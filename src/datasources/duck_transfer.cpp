@@ -166,13 +166,13 @@ JSValue export_table(Transfer& transfer, JSContext* ctx, int argc, JSValueConst*
   return transfer.spawn("export", [session, target, quoted_source, quoted_destination, destination](std::stop_token stop) -> Settle {
     std::vector<ExportColumn> columns;
     session->query_result("SELECT * FROM " + quoted_source + " LIMIT 0", stop,
-                          [&](duckdb_result* result, const duck::ProjectConnection&) { columns = export_columns(result); });
+                          [&](duckdb_result* result, const duck::ProjectConnection&) { columns = export_columns(result, target->config().type); });
     std::vector<std::string> names;
     std::string create = "CREATE TABLE IF NOT EXISTS " + quoted_destination + " (";
     for (std::size_t i = 0; i < columns.size(); ++i) {
       names.push_back(columns[i].name);
       create += (i ? ", " : "") + quote_destination_name(columns[i].name, false, target->config().type) + " " +
-                destination_type(columns[i].kind, target->config().type);
+                destination_type(columns[i], target->config().type);
     }
     auto in_target = [&](auto&& work) {
       try {

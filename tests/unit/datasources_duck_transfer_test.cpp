@@ -209,7 +209,7 @@ TEST(DuckExport, RoundTripsThroughPostgres) {
                                     {"pgw"});
   EXPECT_EQ(result, R"({"exported":{"table":"duck_export_mixed","rows":25001},"same":true,"copy":)"
                     R"({"n":25001,"smalls":25000,"ids":312512500,"small_sum":312512500,"quarters":78128125,"prices":468768750,"evens":12500,"names":238894,"raw_bytes":25000,"first_day":"2024-01-02","last_moment":"2024-01-01 06:56:40","huge":"12345678901234592890"},)"
-                    R"("types":"bigint,bigint,double precision,double precision,boolean,text,bytea,date,timestamp without time zone,text"})");
+                    R"("types":"bigint,bigint,numeric,numeric,boolean,text,bytea,date,timestamp without time zone,text"})");
 }
 
 namespace {
@@ -327,6 +327,28 @@ TEST(DuckExport, PostgresCopyKeepsTabsNewlinesBackslashesAndNullsApart) {
   EXPECT_EQ(result, R"({"exported":{"table":"duck_export_hostile","rows":6},"same":true,"there":[{"id":1,"s":"tab\there","b":"78"},)"
                     R"({"id":2,"s":"line\nbreak\r\n","b":"00090a"},{"id":3,"s":"\\N","b":null},{"id":4,"s":null,"b":""},)"
                     R"({"id":5,"s":"back\\slash \\\\x","b":"5c"},{"id":6,"s":"héllo \"wörld\" 'q'","b":"ff"}]})");
+}
+
+// DECIMAL columns stay exact through export: NUMERIC(p, s) in PostgreSQL, values as DuckDB's
+// exact text (a double would turn 0.1 + 0.2 sums into 0.30000000000000004).
+TEST(DuckExport, PostgresDecimalsStayExact) {
+  AS_REQUIRE_POSTGRES();
+  TransferWorld world({postgres_datasource("pgw", true)});
+  std::string result = world.run_ok(R"(
+    await ctx.duckdb.exec(`CREATE TABLE money AS SELECT i AS id, (i * 0.1)::DECIMAL(12, 2) AS amount,
+                                  12345678901234567890.123456789::DECIMAL(38, 9) AS wide FROM range(1, 1001) t(i)`);
+    await ctx.datasource.pgw.execute('DROP TABLE IF EXISTS duck_export_money');
+    await ctx.duckdb.export('money', 'pgw', 'duck_export_money');
+    const [there] = await ctx.datasource.pgw.query(`SELECT sum(amount)::text AS total, min(wide)::text AS wide,
+        (SELECT string_agg(data_type || '(' || numeric_precision || ',' || numeric_scale || ')', ',' ORDER BY ordinal_position)
+           FROM information_schema.columns WHERE table_name = 'duck_export_money' AND column_name <> 'id') AS types
+        FROM duck_export_money`);
+    const [here] = await ctx.duckdb.query('SELECT sum(amount)::VARCHAR AS total FROM money');
+    await ctx.datasource.pgw.execute('DROP TABLE duck_export_money');
+    return { there, here };)",
+                                    {"pgw"});
+  EXPECT_EQ(result, R"x({"there":{"total":"50050.00","wide":"12345678901234567890.123456789","types":"numeric(12,2),numeric(38,9)"},)x"
+                    R"x("here":{"total":"50050.00"}})x");
 }
 
 TEST(DuckLoad, PostgresCopyErrorsNameTheDatasourceAndLeaveNoTable) {
