@@ -1,11 +1,5 @@
 #include "duck_extension.h"
 
-#include <any>
-#include <atomic>
-#include <memory>
-#include <optional>
-#include <utility>
-
 #include <fmt/format.h>
 
 #include "catalog_queries.h"
@@ -47,16 +41,6 @@ struct RunDuck {
       }
     });
   }
-};
-
-// The state of one ctx.duckdb.query while its chunks are turned into rows (the call's scratch:
-// JS thread only).
-struct QueryBuild {
-  QueryBuild(JSContext* ctx, const std::vector<std::string>& names, const std::vector<ColumnType>& types) {
-    rows.emplace(ctx, names, types);
-  }
-  std::optional<RowsBuilder> rows;  // dropped at the first error, so its memory is free again
-  std::optional<JsValue> error;     // the exception a step raised
 };
 
 std::string describe_argument(JSContext* ctx, int argc, JSValueConst* argv, int index) {
@@ -106,46 +90,10 @@ JSValue query(RunDuck& duck, JSContext* ctx, int argc, JSValueConst* argv) {
       return sandbox::throw_type_error(ctx, fmt::format("ctx.duckdb.query(sql, params): {}", e.what()));
     }
   }
-  // Each chunk becomes JS rows on the run's thread as soon as it is fetched, while DuckDB fetches
-  // the next: the two overlap instead of taking turns.
-  return duck.loop.spawn_stepped([session = duck.session, sql = std::move(sql), parameters = std::move(parameters)](
-                                     std::stop_token stop, const sandbox::PostStep& post) -> sandbox::SteppedSettle {
-    auto header = std::make_shared<std::pair<std::vector<std::string>, std::vector<ColumnType>>>();
-    // Set by the JS thread when building failed: the rest of the rows are not fetched.
-    auto abandoned = std::make_shared<std::atomic<bool>>(false);
-    auto convert = [header, abandoned](JSContext* c, std::any& scratch, const DataChunk* chunk) -> QueryBuild& {
-      if (!scratch.has_value()) scratch = std::make_shared<QueryBuild>(c, header->first, header->second);
-      QueryBuild& build = *std::any_cast<std::shared_ptr<QueryBuild>&>(scratch);
-      if (!build.error && (!build.rows->ok() || (chunk && !build.rows->add(*chunk)))) {
-        // Thrown by the settle (nothing may stay pending between steps); the rows built so far
-        // go at once, so that a run over its memory limit has room to reject the promise.
-        build.error.emplace(c, JS_GetException(c));
-        build.rows.reset();
-        abandoned->store(true);
-      }
-      return build;
-    };
-    struct Abandoned {};
-    FetchedRows rows;
-    try {
-      rows = session->query(sql, parameters, stop, [&](const FetchedRows& so_far, DataChunk chunk) {
-        if (abandoned->load()) throw Abandoned{};  // the settle rejects with the JS thread's error
-        if (header->second.empty()) *header = {so_far.names, so_far.types};
-        auto owned = std::make_shared<DataChunk>(std::move(chunk));
-        post([convert, owned](JSContext* c, std::any& scratch) { convert(c, scratch, owned.get()); });
-      });
-    } catch (const DuckError& e) {
-      throw DuckError(fmt::format("ctx.duckdb.query: {}", e.what()));
-    } catch (const std::invalid_argument& e) {
-      throw DuckError(fmt::format("ctx.duckdb.query: {}", e.what()));
-    } catch (const Abandoned&) {
-    }
-    if (header->second.empty()) *header = {rows.names, rows.types};
-    return [convert](JSContext* c, std::any& scratch) -> JSValue {
-      QueryBuild& build = convert(c, scratch, nullptr);
-      if (build.error) return JS_Throw(c, build.error->release());
-      return build.rows->finish();
-    };
+  return duck.spawn("query", [sql = std::move(sql), parameters = std::move(parameters)](DuckSession& session,
+                                                                                        std::stop_token stop) -> Settle {
+    auto rows = std::make_shared<FetchedRows>(session.query(sql, parameters, stop));
+    return [rows](JSContext* c) { return rows_to_js(c, *rows); };
   });
 }
 

@@ -94,10 +94,10 @@ void DuckSession::execute(const std::string& sql, std::stop_token stop) {
   }
 }
 
-FetchedRows DuckSession::query(const std::string& sql, const QueryParameters& parameters, std::stop_token stop, const ChunkSink& sink) {
+FetchedRows DuckSession::query(const std::string& sql, const QueryParameters& parameters, std::stop_token stop) {
   FetchedRows rows;
   run_query(sql, parameters, stop, [&](duckdb_result* result, const ProjectConnection& project_connection) {
-    rows = fetch_rows(result, project_connection.database().settings().max_query_result_bytes, [&] { return stopped(stop); }, sink);
+    rows = fetch_rows(result, project_connection.database().settings().max_query_result_bytes, [&] { return stopped(stop); });
   });
   return rows;
 }

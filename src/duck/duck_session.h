@@ -29,7 +29,7 @@ class DuckSession {
   void execute(const std::string& sql, std::stop_token stop);
   // Runs `sql` and fetches the rows of its last statement, up to the project's
   // max_query_result_bytes (see measure_vector). Parameters need a single statement. Throws DuckError.
-  FetchedRows query(const std::string& sql, const QueryParameters& parameters, std::stop_token stop, const ChunkSink& sink = {});
+  FetchedRows query(const std::string& sql, const QueryParameters& parameters, std::stop_token stop);
 
   // Runs `sql` as query() does (sandbox rules, every statement in order) and hands the last
   // statement's streaming result to `consume` while the statement lock is held, so another

@@ -95,7 +95,7 @@ void make_names_unique(std::vector<std::string>& names) {
   }
 }
 
-FetchedRows fetch_rows(duckdb_result* result, std::size_t max_bytes, const std::function<bool()>& stopped, const ChunkSink& sink) {
+FetchedRows fetch_rows(duckdb_result* result, std::size_t max_bytes, const std::function<bool()>& stopped) {
   FetchedRows rows;
   idx_t columns = duckdb_column_count(result);
   for (idx_t col = 0; col < columns; ++col) {
@@ -125,8 +125,7 @@ FetchedRows fetch_rows(duckdb_result* result, std::size_t max_bytes, const std::
           "(CREATE TABLE name AS SELECT ...) and query a summary or one page of it (LIMIT/OFFSET)",
           sandbox::describe_bytes(max_bytes), rows.row_count, rows.bytes / 1048576.0, max_bytes));
     }
-    if (sink) sink(rows, std::move(chunk));
-    else rows.chunks.push_back(std::move(chunk));
+    rows.chunks.push_back(std::move(chunk));
   }
   return rows;
 }

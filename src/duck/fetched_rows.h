@@ -23,13 +23,9 @@ struct FetchedRows {
 };
 
 
-// Receives each fetched chunk, in order, instead of FetchedRows::chunks.
-using ChunkSink = std::function<void(const FetchedRows& so_far, DataChunk chunk)>;
-
 // Fetches every chunk of `result` (streaming or materialized). Stops with DuckError once the
-// rows measure more than `max_bytes`, or when `stopped()` turns true between chunks. With a
-// `sink`, the chunks go there as they arrive (the returned rows then hold no chunks).
-FetchedRows fetch_rows(duckdb_result* result, std::size_t max_bytes, const std::function<bool()>& stopped, const ChunkSink& sink = {});
+// rows measure more than `max_bytes`, or when `stopped()` turns true between chunks.
+FetchedRows fetch_rows(duckdb_result* result, std::size_t max_bytes, const std::function<bool()>& stopped);
 
 // The bytes a vector's `rows` values take: fixed-width values at their width, strings and
 // blobs at their length plus a 16-byte header, nested values as the sum of their parts. It is

@@ -1,6 +1,5 @@
 #include "js_rows.h"
 
-#include <optional>
 #include <vector>
 
 #include "column_reader.h"
@@ -48,67 +47,39 @@ class ChunkValues {
 
 }  // namespace
 
-struct RowsBuilder::Parts {
-  Parts(JSContext* ctx, std::size_t columns) : out(ctx), values(ctx, columns) {}
+JSValue rows_to_js(JSContext* ctx, const FetchedRows& rows) {
+  const std::size_t columns = rows.types.size();
   std::vector<JsAtom> names;
   std::vector<ColumnReader> readers;
-  std::optional<ObjectTemplate> row_template;
-  ValueList out;
-  ChunkValues values;
-};
-
-RowsBuilder::RowsBuilder(JSContext* ctx, const std::vector<std::string>& names, const std::vector<ColumnType>& types)
-    : ctx_(ctx), types_(types), parts_(std::make_unique<Parts>(ctx, types.size())) {
-  const std::size_t columns = types.size();
-  parts_->names.reserve(columns);
-  parts_->readers.reserve(columns);
+  names.reserve(columns);
+  readers.reserve(columns);
   for (std::size_t col = 0; col < columns; ++col) {
-    parts_->names.emplace_back(ctx, names[col]);
-    parts_->readers.emplace_back(ctx, types[col]);
-    if (!parts_->names.back().ok() || !parts_->readers.back().ok()) return;
+    names.emplace_back(ctx, rows.names[col]);
+    readers.emplace_back(ctx, rows.types[col]);
+    if (!names.back().ok() || !readers.back().ok()) return JS_EXCEPTION;
   }
-  parts_->row_template.emplace(ctx, parts_->names);  // every row shares its layout
-  ok_ = parts_->row_template->ok();
-}
-
-RowsBuilder::~RowsBuilder() = default;
-
-void RowsBuilder::reserve(std::size_t rows) { parts_->out.reserve(rows); }
-
-bool RowsBuilder::add(const DataChunk& chunk) {
-  if (!ok_) return false;
-  CollectorPause pause(ctx_);
-  const std::size_t columns = types_.size();
-  idx_t size = duckdb_data_chunk_get_size(chunk.get());
-  ChunkValues& values = parts_->values;
-  values.reset(size);
-  // Column by column first: each column's type is dispatched on once per chunk, and its
-  // conversion runs as one tight loop.
-  for (std::size_t col = 0; col < columns; ++col) {
-    VectorView view = VectorView::of(duckdb_data_chunk_get_vector(chunk.get(), col), types_[col]);
-    if (!parts_->readers[col].read_all(view, size, values.column(col), columns)) return ok_ = false;
-  }
-  for (idx_t row = 0; row < size; ++row) {
-    JSValue object = parts_->row_template->make(values.take_row(row));
-    if (JS_IsException(object)) return ok_ = false;
-    parts_->out.push(object);
-  }
-  return true;
-}
-
-JSValue RowsBuilder::finish() {
-  if (!ok_) return JS_EXCEPTION;
-  return parts_->out.to_array();
-}
-
-JSValue rows_to_js(JSContext* ctx, const FetchedRows& rows) {
-  RowsBuilder builder(ctx, rows.names, rows.types);
-  if (!builder.ok()) return JS_EXCEPTION;
-  builder.reserve(rows.row_count);
+  ObjectTemplate row_template(ctx, names);  // every row shares its layout
+  if (!row_template.ok()) return JS_EXCEPTION;
+  CollectorPause pause(ctx);
+  ValueList out(ctx);
+  out.reserve(rows.row_count);
+  ChunkValues values(ctx, columns);
   for (const DataChunk& chunk : rows.chunks) {
-    if (!builder.add(chunk)) return JS_EXCEPTION;
+    idx_t size = duckdb_data_chunk_get_size(chunk.get());
+    values.reset(size);
+    // Column by column first: each column's type is dispatched on once per chunk, and its
+    // conversion runs as one tight loop.
+    for (std::size_t col = 0; col < columns; ++col) {
+      VectorView view = VectorView::of(duckdb_data_chunk_get_vector(chunk.get(), col), rows.types[col]);
+      if (!readers[col].read_all(view, size, values.column(col), columns)) return JS_EXCEPTION;
+    }
+    for (idx_t row = 0; row < size; ++row) {
+      JSValue object = row_template.make(values.take_row(row));
+      if (JS_IsException(object)) return JS_EXCEPTION;
+      out.push(object);
+    }
   }
-  return builder.finish();
+  return out.to_array();
 }
 
 }  // namespace as::duck

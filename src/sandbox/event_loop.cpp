@@ -59,24 +59,15 @@ JSValue EventLoop::sleep(double ms) {
 }
 
 JSValue EventLoop::spawn(HostWork work) {
-  return spawn_stepped([work = std::move(work)](std::stop_token stop, const PostStep&) -> SteppedSettle {
-    Settle settle = work(stop);
-    if (!settle) return {};
-    return [settle = std::move(settle)](JSContext* ctx, std::any&) { return settle(ctx); };
-  });
-}
-
-JSValue EventLoop::spawn_stepped(SteppedHostWork work) {
   Resolvers resolvers;
   JSValue promise = new_promise(resolvers);
   if (JS_IsException(promise)) return promise;
   std::uint64_t id = next_id_++;
   pending_.emplace(id, std::move(resolvers));
   pool_.submit([mailbox = mailbox_, work = std::move(work), token = control_.token(), id]() mutable {
-    PostStep post = [&mailbox, id](LoopStep step) { mailbox->post(Completion{id, {}, {}, std::move(step)}); };
-    Completion completion{id, {}, {}, {}};
+    Completion completion{id, {}, {}};
     try {
-      completion.settle = work(token, post);
+      completion.settle = work(token);
     } catch (...) {
       completion.error = std::current_exception();
     }
@@ -110,11 +101,6 @@ bool EventLoop::fire_due_timers() {
 }
 
 void EventLoop::settle_host_call(Completion& completion) {
-  if (completion.step) {
-    auto call = pending_.find(completion.id);
-    if (call != pending_.end()) completion.step(ctx_, call->second.scratch);
-    return;
-  }
   auto node = pending_.extract(completion.id);
   if (node.empty()) return;
   Resolvers& resolvers = node.mapped();
@@ -133,7 +119,7 @@ void EventLoop::settle_host_call(Completion& completion) {
                               JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
     rejected = true;
   } else if (completion.settle) {
-    outcome = completion.settle(ctx_, resolvers.scratch);
+    outcome = completion.settle(ctx_);
     if (JS_IsException(outcome)) {
       outcome = JS_GetException(ctx_);
       rejected = true;
@@ -147,8 +133,6 @@ void EventLoop::settle_host_call(Completion& completion) {
 bool EventLoop::deliver_completions(std::deque<Completion>& batch) {
   bool delivered = !batch.empty();
   while (!batch.empty()) {
-    // A batch may hold many steps of a stepped call; a stop between two ends the run at once.
-    if (control_.stop_requested()) break;
     settle_host_call(batch.front());
     batch.pop_front();
   }

@@ -4,7 +4,6 @@
 // only thread that may touch the run's JSContext). Timers (ctx.sleep) live here too.
 #include <quickjs.h>
 
-#include <any>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -32,17 +31,6 @@ using Settle = std::function<JSValue(JSContext*)>;
 // with an Error carrying the exception's message.
 using HostWork = std::function<Settle(std::stop_token)>;
 
-// Host work that hands the loop thread its results piece by piece, so that turning them into JS
-// values overlaps with producing the next ones (ctx.duckdb.query converts chunk n while DuckDB
-// fetches chunk n+1). The steps and the final settle of one call share `scratch`, which lives on
-// the loop thread only (it may hold JS values) and is destroyed there when the call settles or
-// the loop ends.
-using LoopStep = std::function<void(JSContext*, std::any& scratch)>;
-using SteppedSettle = std::function<JSValue(JSContext*, std::any& scratch)>;
-// Posts a step from the pool thread; steps run in the order posted, all before the settle.
-using PostStep = std::function<void(LoopStep)>;
-using SteppedHostWork = std::function<SteppedSettle(std::stop_token, const PostStep&)>;
-
 enum class LoopExit {
   Settled,   // the awaited promise is fulfilled or rejected
   Stopped,   // the run was stopped: see RunControl::reason(), or a fatal exception was kept
@@ -60,8 +48,6 @@ class EventLoop {
   JSValue sleep(double ms);
   // A promise settled by `work`, which runs on the pool.
   JSValue spawn(HostWork work);
-  // The same, with steps on the loop thread while `work` is still running.
-  JSValue spawn_stepped(SteppedHostWork work);
 
   // Runs jobs, timers and host completions until `promise` settles or the run stops.
   LoopExit run_until_settled(JSValueConst promise);
@@ -75,13 +61,11 @@ class EventLoop {
   struct Resolvers {
     JsValue resolve;
     JsValue reject;
-    std::any scratch;  // a stepped host call's state (loop thread only)
   };
   struct Completion {
     std::uint64_t id;
-    SteppedSettle settle;
+    Settle settle;
     std::exception_ptr error;
-    LoopStep step;  // set: a step of a call still running, not its end
   };
 
   JSValue new_promise(Resolvers& out);

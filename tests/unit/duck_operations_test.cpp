@@ -68,9 +68,8 @@ TEST(DuckQuery, ReturnsRowsAsPlainObjects) {
             R"({"rows":[{"a":1,"b":2},{"a":3,"b":4}],"isArray":true,"plain":true})");
 }
 
-// A result of many chunks is turned into rows chunk by chunk while DuckDB fetches the next
-// (EventLoop::spawn_stepped); the rows arrive complete and in order, other JS work (a timer)
-// goes on meanwhile, and two such queries of one run do not mix their rows.
+// A result of many chunks arrives complete and in order, other JS work (a timer) goes on while
+// it is fetched, and two such queries of one run do not mix their rows.
 TEST(DuckQuery, AManyChunkResultArrivesCompleteAndInOrder) {
   DuckWorld world;
   EXPECT_EQ(run_duck_ok("let ticks = 0;\n"
