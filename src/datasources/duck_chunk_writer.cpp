@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "duck_appender_error.h"
 #include "identifiers.h"
 
 namespace as::datasources {
@@ -133,16 +134,7 @@ std::int64_t DuckChunkWriter::finish() {
 }
 
 void DuckChunkWriter::appender_failed(const char* what) {
-  std::string message = "unknown error";
-  if (appender_) {
-    duckdb_error_data error = duckdb_appender_error_data(appender_);
-    if (error) {
-      if (duckdb_error_data_has_error(error)) message = duckdb_error_data_message(error);
-      duckdb_destroy_error_data(&error);
-    }
-    duckdb_appender_destroy(&appender_);
-    appender_ = nullptr;
-  }
+  std::string message = take_appender_error(appender_);
   throw DuckTableError(fmt::format("DuckDB table {}: {} failed: {}", quoted_table(), what, message));
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "duck_appender_error.h"
 #include "datasource_error.h"
 #include "identifiers.h"
 
@@ -76,16 +77,7 @@ void DuckTableWriter::run(const std::string& sql) {
 }
 
 void DuckTableWriter::appender_failed(const char* what) {
-  std::string message = "unknown error";
-  if (appender_) {
-    duckdb_error_data error = duckdb_appender_error_data(appender_);
-    if (error) {
-      if (duckdb_error_data_has_error(error)) message = duckdb_error_data_message(error);
-      duckdb_destroy_error_data(&error);
-    }
-    duckdb_appender_destroy(&appender_);
-    appender_ = nullptr;
-  }
+  std::string message = take_appender_error(appender_);
   throw DatasourceError(fmt::format("DuckDB table {}: {} failed: {}", quoted_table(), what, message));
 }
 
