@@ -53,6 +53,7 @@ std::string mysql_destination_type(ExportKind kind) {
     case ExportKind::Timestamp:
     case ExportKind::TimestampTz: return "DATETIME(6)";
     case ExportKind::Decimal:  // destination_type(ExportColumn) names the exact type
+    case ExportKind::Unsigned64:  // only for ClickHouse
     case ExportKind::Text: return "LONGTEXT";
   }
   return "LONGTEXT";
@@ -68,6 +69,9 @@ std::vector<ExportColumn> export_columns(duckdb_result* result, config::Datasour
   idx_t count = duckdb_column_count(result);
   for (idx_t i = 0; i < count; ++i) {
     ExportColumn column{duckdb_column_name(result, i), kind_of(duckdb_column_type(result, i))};
+    if (destination == config::DatasourceType::Clickhouse && duckdb_column_type(result, i) == DUCKDB_TYPE_UBIGINT) {
+      column.kind = ExportKind::Unsigned64;
+    }
     if (exact_decimals && duckdb_column_type(result, i) == DUCKDB_TYPE_DECIMAL) {
       duckdb_logical_type type = duckdb_column_logical_type(result, i);
       column.kind = ExportKind::Decimal;
@@ -114,6 +118,7 @@ void append_chunk(duckdb_data_chunk chunk, const std::vector<ExportColumn>& colu
           cell = Value(Bytes(bytes.begin(), bytes.end()));
           break;
         }
+        case ExportKind::Unsigned64: cell = Value(BigInt{string_of(&static_cast<duckdb_string_t*>(data)[r])}); break;
         default: cell = Value(string_of(&static_cast<duckdb_string_t*>(data)[r])); break;
       }
     }
@@ -131,6 +136,7 @@ std::string clickhouse_type(ExportKind kind) {
     case ExportKind::Timestamp:
     case ExportKind::TimestampTz: return "Nullable(DateTime('UTC'))";
     case ExportKind::Blob:
+    case ExportKind::Unsigned64: return "Nullable(UInt64)";
     case ExportKind::Decimal:  // not used: ClickHouse gets DECIMAL as a double
     case ExportKind::Text: return "Nullable(String)";
   }
@@ -157,6 +163,7 @@ std::string destination_type(ExportKind kind, config::DatasourceType type) {
     case ExportKind::Timestamp: return sqlite ? "TEXT" : "TIMESTAMP";
     case ExportKind::TimestampTz: return sqlite ? "TEXT" : "TIMESTAMPTZ";
     case ExportKind::Decimal:  // destination_type(ExportColumn) names the exact type
+    case ExportKind::Unsigned64:  // only for ClickHouse
     case ExportKind::Text: return "TEXT";
   }
   return "TEXT";

@@ -14,7 +14,8 @@
 namespace as::datasources {
 
 // Decimal: exact, read as DuckDB's text of the value, into NUMERIC/DECIMAL(width, scale).
-enum class ExportKind { Integer, Double, Boolean, Text, Blob, Date, Timestamp, TimestampTz, Decimal };
+// Unsigned64: UBIGINT, read as its text and sent as a BigInt (ClickHouse's UInt64).
+enum class ExportKind { Integer, Double, Boolean, Text, Blob, Date, Timestamp, TimestampTz, Decimal, Unsigned64 };
 
 struct ExportColumn {
   std::string name;
@@ -25,7 +26,8 @@ struct ExportColumn {
 
 // The columns of a result (of `SELECT * FROM table LIMIT 0`) and how each is read for a
 // datasource of type `destination`: DECIMAL stays exact where the destination has a decimal
-// type (PostgreSQL, MySQL/MariaDB), else it goes as a double.
+// type (PostgreSQL, MySQL/MariaDB), else it goes as a double; UBIGINT goes to ClickHouse as
+// UInt64, elsewhere as its text.
 std::vector<ExportColumn> export_columns(duckdb_result* result, config::DatasourceType destination = config::DatasourceType::Postgres);
 // The SELECT that reads `quoted_table` with every column in its plain form for a datasource of
 // type `destination` (MySQL takes no zone in a DATETIME text: TIMESTAMPTZ goes as UTC without one).
