@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from service_blocks import datasource_block, require_services
+
 
 class Server:
     """A running `analysis-sandbox serve` and a token to call it with."""
@@ -139,30 +141,21 @@ def test_a_datasource_the_analysis_does_not_declare_is_an_error_naming_it(demo_s
     assert "ctx.datasource.demo: datasource 'demo' is not declared by this analysis: add it to dependencies.datasources" in job["error"]
 
 
-@pytest.fixture
-def postgres_server(as_bin: Path, tmp_path: Path, cli):
-    if not os.environ.get("AS_TEST_PG_PORT"):
-        if os.environ.get("AS_TEST_SERVICES_REQUIRED") == "1":
-            pytest.fail("AS_TEST_PG_PORT is not set: run under scripts/test-services")
-        pytest.skip("no PostgreSQL test server: run `make test` or scripts/test-services run pytest ...")
+def configured_server(as_bin: Path, tmp_path: Path, cli, datasource: str, type_: str) -> Server:
+    """The server with project `default` having one read-only datasource on the test server of `type_`."""
+    require_services(type_)
     created = cli("token", "create", "--project", "default", "--role", "author", "--name", "e2e")
     assert created.returncode == 0, created.describe()
     token = re.search(r"^\s+(as_\S+)\s*$", created.stdout, re.M).group(1)
     token_lines = created.stdout[created.stdout.index("[[tokens]]"):]
     config = tmp_path / "sandbox.toml"
-    config.write_text(textwrap.dedent(f"""
-        data_dir = "data"
+    config.write_text('data_dir = "data"\n' + datasource_block("default", datasource, type_) + "\n" + token_lines)
+    return start_server(as_bin, tmp_path, ["--config", str(config)], token=token)
 
-        [projects.default.datasources.warehouse]
-        type = "postgres"
-        host = "{os.environ.get('AS_TEST_PG_HOST', '127.0.0.1')}"
-        port = {os.environ['AS_TEST_PG_PORT']}
-        database = "{os.environ.get('AS_TEST_PG_DATABASE', 'as_test')}"
-        user = "{os.environ.get('AS_TEST_PG_USER', 'as_test')}"
-        password = {{ env = "AS_TEST_PG_PASSWORD" }}
-        sslmode = "disable"
-    """) + "\n" + token_lines)
-    server = start_server(as_bin, tmp_path, ["--config", str(config)], token=token)
+
+@pytest.fixture
+def postgres_server(as_bin: Path, tmp_path: Path, cli):
+    server = configured_server(as_bin, tmp_path, cli, "warehouse", "postgres")
     yield server
     stop_server(server)
 
@@ -188,28 +181,7 @@ def test_an_analysis_streams_and_queries_postgres_through_the_server(postgres_se
 
 @pytest.fixture
 def mariadb_server(as_bin: Path, tmp_path: Path, cli):
-    if not os.environ.get("AS_TEST_MYSQL_PORT"):
-        if os.environ.get("AS_TEST_SERVICES_REQUIRED") == "1":
-            pytest.fail("AS_TEST_MYSQL_PORT is not set: run under scripts/test-services")
-        pytest.skip("no MariaDB test server: run `make test` or scripts/test-services run pytest ...")
-    created = cli("token", "create", "--project", "default", "--role", "author", "--name", "e2e")
-    assert created.returncode == 0, created.describe()
-    token = re.search(r"^\s+(as_\S+)\s*$", created.stdout, re.M).group(1)
-    token_lines = created.stdout[created.stdout.index("[[tokens]]"):]
-    config = tmp_path / "sandbox.toml"
-    config.write_text(textwrap.dedent(f"""
-        data_dir = "data"
-
-        [projects.default.datasources.legacy]
-        type = "mysql"
-        host = "{os.environ.get('AS_TEST_MYSQL_HOST', '127.0.0.1')}"
-        port = {os.environ['AS_TEST_MYSQL_PORT']}
-        database = "{os.environ.get('AS_TEST_MYSQL_DATABASE', 'as_test')}"
-        user = "{os.environ.get('AS_TEST_MYSQL_USER', 'as_test')}"
-        password = {{ env = "AS_TEST_MYSQL_PASSWORD" }}
-        ssl_mode = "disabled"
-    """) + "\n" + token_lines)
-    server = start_server(as_bin, tmp_path, ["--config", str(config)], token=token)
+    server = configured_server(as_bin, tmp_path, cli, "legacy", "mysql")
     yield server
     stop_server(server)
 
@@ -239,26 +211,7 @@ def test_an_analysis_streams_and_queries_mariadb_through_the_server(mariadb_serv
 
 @pytest.fixture
 def clickhouse_server(as_bin: Path, tmp_path: Path, cli):
-    if not os.environ.get("AS_TEST_CH_PORT"):
-        if os.environ.get("AS_TEST_SERVICES_REQUIRED") == "1":
-            pytest.fail("AS_TEST_CH_PORT is not set: run under scripts/test-services")
-        pytest.skip("no ClickHouse test server: run `make test` or scripts/test-services run pytest ...")
-    created = cli("token", "create", "--project", "default", "--role", "author", "--name", "e2e")
-    assert created.returncode == 0, created.describe()
-    token = re.search(r"^\s+(as_\S+)\s*$", created.stdout, re.M).group(1)
-    token_lines = created.stdout[created.stdout.index("[[tokens]]"):]
-    config = tmp_path / "sandbox.toml"
-    config.write_text(textwrap.dedent(f"""
-        data_dir = "data"
-
-        [projects.default.datasources.events]
-        type = "clickhouse"
-        url = "http://{os.environ.get('AS_TEST_CH_HOST', '127.0.0.1')}:{os.environ['AS_TEST_CH_PORT']}"
-        database = "{os.environ.get('AS_TEST_CH_DATABASE', 'as_test')}"
-        user = "{os.environ.get('AS_TEST_CH_USER', 'as_test')}"
-        password = {{ env = "AS_TEST_CH_PASSWORD" }}
-    """) + "\n" + token_lines)
-    server = start_server(as_bin, tmp_path, ["--config", str(config)], token=token)
+    server = configured_server(as_bin, tmp_path, cli, "events", "clickhouse")
     yield server
     stop_server(server)
 

@@ -14,7 +14,6 @@ and its load) plus its part of the join.
 from __future__ import annotations
 
 import json
-import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,56 +22,23 @@ import pytest
 
 from api_client import ApiServer
 from conftest_api import js
+from service_blocks import datasource_block, require_services
 
 
 def require_servers() -> None:
-    missing = [name for name, variable in (("PostgreSQL", "AS_TEST_PG_PORT"), ("MariaDB", "AS_TEST_MYSQL_PORT"),
-                                                               ("ClickHouse", "AS_TEST_CH_PORT"))
-               if not os.environ.get(variable)]
-    if missing:
-        if os.environ.get("AS_TEST_SERVICES_REQUIRED") == "1":
-            pytest.fail(f"no {' and '.join(missing)} test server: run under scripts/test-services")
-        pytest.skip(f"no {' and '.join(missing)} test server: run `make test` or scripts/test-services run pytest ...")
+    require_services("postgres", "mysql", "clickhouse")
 
 
 def postgres_block(name: str, allow_writes: bool = False) -> str:
-    return textwrap.dedent(f"""
-        [projects.p1.datasources.{name}]
-        type = "postgres"
-        host = "{os.environ.get('AS_TEST_PG_HOST', '127.0.0.1')}"
-        port = {os.environ.get('AS_TEST_PG_PORT', '54329')}
-        database = "{os.environ.get('AS_TEST_PG_DATABASE', 'as_test')}"
-        user = "{os.environ.get('AS_TEST_PG_USER', 'as_test')}"
-        password = {{ env = "AS_TEST_PG_PASSWORD" }}
-        sslmode = "disable"
-        allow_writes = {'true' if allow_writes else 'false'}
-    """)
+    return datasource_block("p1", name, "postgres", allow_writes)
 
 
 def mariadb_block(name: str, allow_writes: bool = False) -> str:
-    return textwrap.dedent(f"""
-        [projects.p1.datasources.{name}]
-        type = "mysql"
-        host = "{os.environ.get('AS_TEST_MYSQL_HOST', '127.0.0.1')}"
-        port = {os.environ.get('AS_TEST_MYSQL_PORT', '33069')}
-        database = "{os.environ.get('AS_TEST_MYSQL_DATABASE', 'as_test')}"
-        user = "{os.environ.get('AS_TEST_MYSQL_USER', 'as_test')}"
-        password = {{ env = "AS_TEST_MYSQL_PASSWORD" }}
-        ssl_mode = "disabled"
-        allow_writes = {'true' if allow_writes else 'false'}
-    """)
+    return datasource_block("p1", name, "mysql", allow_writes)
 
 
 def clickhouse_block(name: str, allow_writes: bool = False) -> str:
-    return textwrap.dedent(f"""
-        [projects.p1.datasources.{name}]
-        type = "clickhouse"
-        url = "http://{os.environ.get('AS_TEST_CH_HOST', '127.0.0.1')}:{os.environ.get('AS_TEST_CH_PORT', '18123')}"
-        database = "{os.environ.get('AS_TEST_CH_DATABASE', 'as_test')}"
-        user = "{os.environ.get('AS_TEST_CH_USER', 'as_test')}"
-        password = {{ env = "AS_TEST_CH_PASSWORD" }}
-        allow_writes = {'true' if allow_writes else 'false'}
-    """)
+    return datasource_block("p1", name, "clickhouse", allow_writes)
 
 
 @dataclass

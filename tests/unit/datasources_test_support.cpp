@@ -23,52 +23,49 @@ bool mysql_available() { return !env("AS_TEST_MYSQL_PORT").empty(); }
 bool clickhouse_available() { return !env("AS_TEST_CH_PORT").empty(); }
 bool services_required() { return env("AS_TEST_SERVICES_REQUIRED") == "1"; }
 
-config::DatasourceConfig postgres_datasource(const std::string& name, bool allow_writes) {
+namespace {
+
+// A datasource on one of the test servers: the settings every server shares, then its own.
+config::DatasourceConfig server_datasource(const std::string& name, config::DatasourceType type, bool allow_writes,
+                                           const char* password_variable) {
   config::DatasourceConfig ds;
   ds.name = name;
-  ds.type = config::DatasourceType::Postgres;
+  ds.type = type;
   ds.allow_writes = allow_writes;
+  ds.settings["connect_timeout_ms"] = std::int64_t{5000};
+  ds.settings["pool_size"] = std::int64_t{4};
+  ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
+  ds.secrets["password"] = config::SecretRef{password_variable};
+  return ds;
+}
+
+}  // namespace
+
+config::DatasourceConfig postgres_datasource(const std::string& name, bool allow_writes) {
+  config::DatasourceConfig ds = server_datasource(name, config::DatasourceType::Postgres, allow_writes, "AS_TEST_PG_PASSWORD");
   ds.settings["host"] = env("AS_TEST_PG_HOST", "127.0.0.1");
   ds.settings["port"] = static_cast<std::int64_t>(std::stoll(env("AS_TEST_PG_PORT", "54329")));
   ds.settings["database"] = env("AS_TEST_PG_DATABASE", "as_test");
   ds.settings["user"] = env("AS_TEST_PG_USER", "as_test");
   ds.settings["sslmode"] = std::string("disable");
-  ds.settings["connect_timeout_ms"] = std::int64_t{5000};
-  ds.settings["pool_size"] = std::int64_t{4};
-  ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
-  ds.secrets["password"] = config::SecretRef{"AS_TEST_PG_PASSWORD"};
   return ds;
 }
 
 config::DatasourceConfig mysql_datasource(const std::string& name, bool allow_writes) {
-  config::DatasourceConfig ds;
-  ds.name = name;
-  ds.type = config::DatasourceType::Mysql;
-  ds.allow_writes = allow_writes;
+  config::DatasourceConfig ds = server_datasource(name, config::DatasourceType::Mysql, allow_writes, "AS_TEST_MYSQL_PASSWORD");
   ds.settings["host"] = env("AS_TEST_MYSQL_HOST", "127.0.0.1");
   ds.settings["port"] = static_cast<std::int64_t>(std::stoll(env("AS_TEST_MYSQL_PORT", "33069")));
   ds.settings["database"] = env("AS_TEST_MYSQL_DATABASE", "as_test");
   ds.settings["user"] = env("AS_TEST_MYSQL_USER", "as_test");
   ds.settings["ssl_mode"] = std::string("disabled");
-  ds.settings["connect_timeout_ms"] = std::int64_t{5000};
-  ds.settings["pool_size"] = std::int64_t{4};
-  ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
-  ds.secrets["password"] = config::SecretRef{"AS_TEST_MYSQL_PASSWORD"};
   return ds;
 }
 
 config::DatasourceConfig clickhouse_datasource(const std::string& name, bool allow_writes) {
-  config::DatasourceConfig ds;
-  ds.name = name;
-  ds.type = config::DatasourceType::Clickhouse;
-  ds.allow_writes = allow_writes;
+  config::DatasourceConfig ds = server_datasource(name, config::DatasourceType::Clickhouse, allow_writes, "AS_TEST_CH_PASSWORD");
   ds.settings["url"] = "http://" + env("AS_TEST_CH_HOST", "127.0.0.1") + ":" + env("AS_TEST_CH_PORT", "18123");
   ds.settings["database"] = env("AS_TEST_CH_DATABASE", "as_test");
   ds.settings["user"] = env("AS_TEST_CH_USER", "as_test");
-  ds.settings["connect_timeout_ms"] = std::int64_t{5000};
-  ds.settings["pool_size"] = std::int64_t{4};
-  ds.settings["statement_timeout_ms"] = std::int64_t{30'000};
-  ds.secrets["password"] = config::SecretRef{"AS_TEST_CH_PASSWORD"};
   return ds;
 }
 
