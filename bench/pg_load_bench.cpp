@@ -7,7 +7,9 @@
 //   --mode=export ctx.duckdb.export of the loaded table back into PostgreSQL (COPY FROM STDIN).
 // Prints one line: "<mode> rows=<n> ms=<t> rows_per_s=<r>".
 //
-//   pg_load_bench --mode=load|query|export [--table=big] [--rows=100000]
+//   pg_load_bench --mode=load|query|export [--table=big] [--rows=100000] [--retain-heap-mb=256]
+// --retain-heap-mb sets the process's freed-heap policy as `serve` does ([server]
+// retain_freed_memory, default 256 MiB; sandbox/heap_retention.h); 0 = glibc's defaults.
 //
 // The server comes from AS_TEST_PG_HOST / _PORT / _DATABASE / _USER / _PASSWORD (as the tests:
 // `scripts/test-services env`).
@@ -25,6 +27,7 @@
 #include "bench_support.h"
 #include "duck/database_registry.h"
 #include "duck/duck_extension.h"
+#include "sandbox/heap_retention.h"
 #include "sandbox/sandbox.h"
 
 namespace {
@@ -60,6 +63,8 @@ int main(int argc, char** argv) {
   const std::string mode = as::bench::text_option(argc, argv, "mode", "load");
   const std::string table = as::bench::text_option(argc, argv, "table", "big");
   const std::string rows = as::bench::text_option(argc, argv, "rows", "100000");
+  const long retain_heap_mb = as::bench::option(argc, argv, "retain-heap-mb", static_cast<long>(as::sandbox::kDefaultRetainedHeapBytes >> 20));
+  if (!as::sandbox::retain_freed_heap(static_cast<std::size_t>(retain_heap_mb) << 20)) std::fprintf(stderr, "retain_freed_heap refused\n");
   std::string body;
   if (mode == "load") {
     body = "const r = await ctx.duckdb.load('pg', 'SELECT * FROM " + table + "', 'loaded'); const n = r.rows;";

@@ -1,6 +1,6 @@
 #pragma once
-// The error a failed DuckDB appender call left, for the two load writers (DuckChunkWriter,
-// DuckTableWriter). The appender is destroyed: after an error it cannot be used again.
+// The error a failed DuckDB appender call left, for the row-by-row load writer (DuckTableWriter).
+// The appender is destroyed: after an error it cannot be used again.
 #include <duckdb.h>
 
 #include <string>

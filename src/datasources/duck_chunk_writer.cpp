@@ -3,11 +3,13 @@
 
 #include <fmt/format.h>
 
-#include "duck_appender_error.h"
 #include "identifiers.h"
 
 namespace as::datasources {
 namespace {
+
+// Decoded chunks (2,048 rows each) a load holds between its source and DuckDB.
+constexpr std::size_t kQueuedChunks = 64;
 
 duckdb_type c_type(DuckColumnType type) {
   switch (type) {
@@ -45,11 +47,13 @@ std::string duck_sql_type(const DuckColumn& column) {
   return "VARCHAR";
 }
 
+duck::LogicalType duck_logical_type(const DuckColumn& column) {
+  return duck::LogicalType(column.type == DuckColumnType::Decimal ? duckdb_create_decimal_type(column.width, column.scale)
+                                                                  : duckdb_create_logical_type(c_type(column.type)));
+}
+
 DuckChunkBuilder::DuckChunkBuilder(const std::vector<DuckColumn>& types) : capacity_(duckdb_vector_size()) {
-  for (const DuckColumn& type : types) {
-    types_.emplace_back(type.type == DuckColumnType::Decimal ? duckdb_create_decimal_type(type.width, type.scale)
-                                                             : duckdb_create_logical_type(c_type(type.type)));
-  }
+  for (const DuckColumn& type : types) types_.push_back(duck_logical_type(type));
   vectors_.resize(types.size());
   data_.resize(types.size());
   validity_.resize(types.size());
@@ -83,59 +87,39 @@ duck::DataChunk DuckChunkBuilder::take() {
   return full;
 }
 
+namespace {
+
+std::vector<duck::LogicalType> logical_types(const std::vector<DuckColumn>& types) {
+  std::vector<duck::LogicalType> logical;
+  for (const DuckColumn& type : types) logical.push_back(duck_logical_type(type));
+  return logical;
+}
+
+}  // namespace
+
 DuckChunkWriter::DuckChunkWriter(duckdb_connection connection, std::string schema, std::string table, const std::vector<std::string>& names,
-                                 const std::vector<DuckColumn>& types)
-    : connection_(connection), schema_(std::move(schema)), table_(std::move(table)) {
+                                 const std::vector<DuckColumn>& types, std::stop_token stop)
+    : connection_(connection),
+      schema_(std::move(schema)),
+      table_(std::move(table)),
+      stream_(names, logical_types(types), kQueuedChunks),
+      stop_(stop),
+      fail_on_stop_(stop, [this] { stream_.fail(); }) {
   if (names.empty()) throw DuckTableError("the query returned no columns, so there is no table to make");
-  std::string sql = fmt::format("CREATE OR REPLACE TABLE {} (", quoted_table());
-  for (std::size_t c = 0; c < names.size(); ++c) sql += fmt::format("{}{} {}", c ? ", " : "", quote_identifier(names[c]), duck_sql_type(types[c]));
-  if (std::string error = run(sql + ")"); !error.empty()) throw DuckTableError(fmt::format("DuckDB table {}: {}", quoted_table(), error));
-  if (duckdb_appender_create(connection, schema_.empty() ? nullptr : schema_.c_str(), table_.c_str(), &appender_) == DuckDBError) {
-    appender_failed("opening the appender");
-  }
-}
-
-DuckChunkWriter::~DuckChunkWriter() {
-  if (appender_) duckdb_appender_destroy(&appender_);
-}
-
-std::string DuckChunkWriter::run(const std::string& sql) {
-  duck::QueryResult result;
-  if (duckdb_query(connection_, sql.c_str(), result.out()) == DuckDBError) {
-    const char* error = duckdb_result_error(result.get());
-    return error && *error ? error : "unknown error";
-  }
-  return "";
 }
 
 std::string DuckChunkWriter::quoted_table() const {
   return schema_.empty() ? quote_identifier(table_) : quote_identifier(schema_) + "." + quote_identifier(table_);
 }
 
-void DuckChunkWriter::append(const duck::DataChunk& chunk) {
-  // DuckDB's row group: a flush of this many rows lets it write one out.
-  constexpr std::int64_t kFlushRows = 122'880;
-  auto size = static_cast<std::int64_t>(duckdb_data_chunk_get_size(chunk.get()));
-  if (size == 0) return;
-  if (duckdb_append_data_chunk(appender_, chunk.get()) == DuckDBError) appender_failed("appending rows");
-  rows_ += size;
-  unflushed_ += size;
-  if (unflushed_ >= kFlushRows) {
-    if (duckdb_appender_flush(appender_) == DuckDBError) appender_failed("appending rows");
-    unflushed_ = 0;
+std::int64_t DuckChunkWriter::write() {
+  std::string sql = fmt::format("CREATE OR REPLACE TABLE {} AS SELECT * FROM {}", quoted_table(), stream_.table_sql());
+  std::string error = duck::run_statement(connection_, sql, stop_);
+  if (!error.empty()) {
+    stream_.fail();
+    throw DuckTableError(fmt::format("DuckDB table {}: {}", quoted_table(), error));
   }
-}
-
-std::int64_t DuckChunkWriter::finish() {
-  if (duckdb_appender_flush(appender_) == DuckDBError) appender_failed("appending rows");
-  duckdb_appender_destroy(&appender_);
-  appender_ = nullptr;
-  return rows_;
-}
-
-void DuckChunkWriter::appender_failed(const char* what) {
-  std::string message = take_appender_error(appender_);
-  throw DuckTableError(fmt::format("DuckDB table {}: {} failed: {}", quoted_table(), what, message));
+  return stream_.rows();
 }
 
 }  // namespace as::datasources

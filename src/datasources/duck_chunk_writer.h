@@ -8,10 +8,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
 #include "datasource_error.h"
+#include "duck/chunk_stream.h"
 #include "duck/duck_handles.h"
 
 namespace as::datasources {
@@ -82,38 +85,40 @@ class DuckChunkBuilder {
   idx_t row_ = 0;
 };
 
-// A new project DuckDB table and the appender that fills it with chunks of a DuckChunkBuilder
-// of the same types. It runs inside the load's transaction (DuckLoadTransaction), which makes
-// the load all or nothing, and is also what lets DuckDB write the rows once, as row groups
-// fill, instead of again at a checkpoint after every flush.
+// A new project DuckDB table filled with the chunks of a DuckChunkBuilder of the same types, made
+// on another thread: one `CREATE OR REPLACE TABLE ... AS SELECT` over a duck::ChunkStream, run on
+// the thread that calls write(). DuckDB writes (and compresses) row groups as they fill, from the
+// chunks themselves, with nothing buffered a second time. It runs inside the load's transaction
+// (DuckLoadTransaction), which makes the load all or nothing.
 class DuckChunkWriter {
  public:
-  // Creates (or replaces) `schema`.`table` with these columns. `connection` must outlive the
-  // writer. Throws DuckTableError.
+  // `connection` must outlive the writer. A stop fails the stream (write() then throws).
   DuckChunkWriter(duckdb_connection connection, std::string schema, std::string table, const std::vector<std::string>& names,
-                  const std::vector<DuckColumn>& types);
-  DuckChunkWriter(const DuckChunkWriter&) = delete;
-  DuckChunkWriter& operator=(const DuckChunkWriter&) = delete;
-  ~DuckChunkWriter();
+                  const std::vector<DuckColumn>& types, std::stop_token stop);
 
-  // Appends `chunk`; every row group's worth of rows is flushed, so that DuckDB compresses and
-  // writes while the source is still sending.
-  void append(const duck::DataChunk& chunk);
-  // Flushes the appender. Returns the rows written.
-  std::int64_t finish();
+  // Producer side, from any one thread: push waits while chunks are queued; false once write()
+  // has ended (failed), so the producer stops. finish() after the last chunk; fail() instead when
+  // the source failed.
+  bool push(duck::DataChunk chunk) { return stream_.push(std::move(chunk)); }
+  void finish() { stream_.finish(); }
+  void fail() { stream_.fail(); }
+
+  // Creates (or replaces) the table from the chunks until finish(). Returns the rows written.
+  // Throws DuckTableError (after failing the stream, so the producer stops).
+  std::int64_t write();
 
  private:
-  [[noreturn]] void appender_failed(const char* what);
   std::string quoted_table() const;
-  // Runs `sql`; the error message, or "" when it succeeded.
-  std::string run(const std::string& sql);
 
   duckdb_connection connection_;
   std::string schema_;
   std::string table_;
-  duckdb_appender appender_ = nullptr;
-  std::int64_t rows_ = 0;
-  std::int64_t unflushed_ = 0;
+  duck::ChunkStream stream_;
+  std::stop_token stop_;
+  std::stop_callback<std::function<void()>> fail_on_stop_;
 };
+
+// The DuckDB logical type of `column`.
+duck::LogicalType duck_logical_type(const DuckColumn& column);
 
 }  // namespace as::datasources

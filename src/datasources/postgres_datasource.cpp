@@ -14,7 +14,6 @@
 
 #include "config/secrets.h"
 #include "datasource_error.h"
-#include "bounded_queue.h"
 #include "identifiers.h"
 #include "postgres_copy.h"
 #include "postgres_values.h"
@@ -39,8 +38,6 @@ constexpr Oid kByteaOid = 17;
 // PostgreSQL takes at most 65535 parameters in one statement.
 constexpr std::size_t kMaxParameters = 65535;
 constexpr std::size_t kMaxInsertRows = 1000;
-// Decoded chunks (2,048 rows each) a load holds between its COPY reader and DuckDB.
-constexpr std::size_t kQueuedChunks = 64;
 
 std::string trim(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -505,7 +502,7 @@ std::optional<std::int64_t> PostgresConnection::copy_into_duckdb(duckdb_connecti
   // so that a trailing -- comment cannot swallow it.
   std::string body = sql;
   while (!body.empty() && (body.back() == ';' || std::isspace(static_cast<unsigned char>(body.back())))) body.pop_back();
-  DuckChunkWriter writer(duck, schema, table, names, types);
+  DuckChunkWriter writer(duck, schema, table, names, types, stop);
   std::string copy = "COPY (" + body + "\n) TO STDOUT (FORMAT binary)";
   if (!PQsendQuery(connection, copy.c_str())) fail_link("could not send the statement");
   {
@@ -516,31 +513,35 @@ std::optional<std::int64_t> PostgresConnection::copy_into_duckdb(duckdb_connecti
       throw_error(error, stop);
     }
   }
-  // The COPY is read and decoded on a thread of its own while this one appends to DuckDB (which
-  // compresses and writes row groups as they fill): the server, the decoding and DuckDB's work
-  // overlap instead of taking turns.
-  BoundedQueue<duck::DataChunk> chunks(kQueuedChunks);
+  // The COPY is read and decoded on a thread of its own while this one runs DuckDB's statement
+  // that takes the chunks (and compresses and writes row groups as they fill): the server, the
+  // decoding and DuckDB's work overlap instead of taking turns.
   std::exception_ptr read_failure;
+  std::int64_t rows = 0;
   {
     std::jthread reader([&] {
       try {
         DuckChunkBuilder builder(types);
-        postgres::read_binary_copy(connection, columns, builder, [&](duck::DataChunk chunk) { return chunks.push(std::move(chunk)); }, stop);
+        postgres::read_binary_copy(connection, columns, builder, [&](duck::DataChunk chunk) { return writer.push(std::move(chunk)); }, stop);
+        writer.finish();
       } catch (...) {
         read_failure = std::current_exception();
+        writer.fail();
       }
-      chunks.close();
     });
     try {
-      while (auto chunk = chunks.pop()) writer.append(*chunk);
+      rows = writer.write();
     } catch (...) {
-      chunks.close();  // the reader stops at its next chunk; the COPY is abandoned by the caller
+      // The reader stops at its next chunk (write() failed the stream); the COPY is abandoned by
+      // the caller. A source failure is the better message than DuckDB's "the source failed".
+      reader.join();
+      if (read_failure) std::rethrow_exception(read_failure);
       throw;
     }
   }  // the reader has ended
   if (read_failure) std::rethrow_exception(read_failure);
   if (auto error = drain_results(stop)) throw_error(*error, stop);
-  return writer.finish();
+  return rows;
 }
 
 ExecuteResult PostgresConnection::bulk_insert(const std::string& table, const std::vector<std::string>& columns,

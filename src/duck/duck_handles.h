@@ -52,6 +52,8 @@ using ExtractedStatements = UniqueHandle<duckdb_extracted_statements, duckdb_des
 using PendingResult = UniqueHandle<duckdb_pending_result, duckdb_destroy_pending>;
 using DataChunk = UniqueHandle<duckdb_data_chunk, duckdb_destroy_data_chunk>;
 using LogicalType = UniqueHandle<duckdb_logical_type, duckdb_destroy_logical_type>;
+using TableFunction = UniqueHandle<duckdb_table_function, duckdb_destroy_table_function>;
+using ValueHandle = UniqueHandle<duckdb_value, duckdb_destroy_value>;
 
 // duckdb_result is a struct filled in place, not a pointer; it must be destroyed even after a
 // failed query (that is where the error message lives).

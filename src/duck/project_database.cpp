@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "chunk_stream.h"
 #include "duck_error.h"
 
 namespace as::duck {
@@ -78,6 +79,13 @@ std::shared_ptr<ProjectDatabase> ProjectDatabase::open(const std::filesystem::pa
     std::string reason = take_text(open_error);
     throw DuckError(fmt::format("cannot open the DuckDB database of project '{}' at '{}': {}", project, path.string(),
                                 reason.empty() ? "unknown error" : reason));
+  }
+  {
+    ConnectionHandle setup;
+    if (duckdb_connect(database.get(), setup.out()) != DuckDBSuccess) {
+      throw DuckError(fmt::format("cannot connect to the DuckDB database of project '{}'", project));
+    }
+    register_chunk_stream_function(setup.get());
   }
   return std::make_shared<ProjectDatabase>(OpenKey{}, std::move(project), std::move(path), settings, std::move(database));
 }

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "datasources/bounded_queue.h"
+#include "duck/bounded_queue.h"
 #include "datasources/datasource_error.h"
 #include "datasources/postgres_binary.h"
 #include "datasources/postgres_copy.h"
@@ -167,7 +167,7 @@ TEST(PostgresCopyText, RowsAreTabSeparatedWithEscapesAndBackslashNForNull) {
 }
 
 TEST(BoundedQueue, HandsItemsOverInOrderAndCloseWakesBothSides) {
-  BoundedQueue<int> queue(2);
+  duck::BoundedQueue<int> queue(2);
   std::vector<int> received;
   std::thread consumer([&] {
     while (auto item = queue.pop()) received.push_back(*item);
@@ -179,7 +179,7 @@ TEST(BoundedQueue, HandsItemsOverInOrderAndCloseWakesBothSides) {
   for (int i = 0; i < 100; ++i) EXPECT_EQ(received[static_cast<std::size_t>(i)], i);
 
   // A producer blocked on a full queue returns false once the consumer gives up.
-  BoundedQueue<int> full(1);
+  duck::BoundedQueue<int> full(1);
   ASSERT_TRUE(full.push(1));
   std::thread producer([&] { EXPECT_FALSE(full.push(2)); });
   full.close();

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <optional>
 
-namespace as::datasources {
+namespace as::duck {
 
 template <class T>
 class BoundedQueue {
@@ -52,4 +52,4 @@ class BoundedQueue {
   bool closed_ = false;
 };
 
-}  // namespace as::datasources
+}  // namespace as::duck
