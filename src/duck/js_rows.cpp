@@ -1,5 +1,6 @@
 #include "js_rows.h"
 
+#include <optional>
 #include <vector>
 
 #include "column_reader.h"
@@ -47,39 +48,65 @@ class ChunkValues {
 
 }  // namespace
 
-JSValue rows_to_js(JSContext* ctx, const FetchedRows& rows) {
-  const std::size_t columns = rows.types.size();
+struct RowBuilder::Parts {
+  Parts(JSContext* c, const std::vector<ColumnType>& column_types)
+      : ctx(c), types(column_types), pause(c), out(c), values(c, column_types.size()) {}
+  JSContext* ctx;
+  const std::vector<ColumnType>& types;
   std::vector<JsAtom> names;
   std::vector<ColumnReader> readers;
-  names.reserve(columns);
-  readers.reserve(columns);
+  std::optional<ObjectTemplate> row_template;  // every row shares its layout
+  CollectorPause pause;
+  ValueList out;
+  ChunkValues values;
+};
+
+RowBuilder::RowBuilder(JSContext* ctx, const std::vector<std::string>& names, const std::vector<ColumnType>& types, std::size_t expected_rows)
+    : parts_(std::make_unique<Parts>(ctx, types)) {
+  const std::size_t columns = types.size();
+  parts_->names.reserve(columns);
+  parts_->readers.reserve(columns);
   for (std::size_t col = 0; col < columns; ++col) {
-    names.emplace_back(ctx, rows.names[col]);
-    readers.emplace_back(ctx, rows.types[col]);
-    if (!names.back().ok() || !readers.back().ok()) return JS_EXCEPTION;
+    parts_->names.emplace_back(ctx, names[col]);
+    parts_->readers.emplace_back(ctx, types[col]);
+    if (!parts_->names.back().ok() || !parts_->readers.back().ok()) return;
   }
-  ObjectTemplate row_template(ctx, names);  // every row shares its layout
-  if (!row_template.ok()) return JS_EXCEPTION;
-  CollectorPause pause(ctx);
-  ValueList out(ctx);
-  out.reserve(rows.row_count);
-  ChunkValues values(ctx, columns);
+  parts_->row_template.emplace(ctx, parts_->names);
+  if (!parts_->row_template->ok()) return;
+  parts_->out.reserve(expected_rows);
+  ok_ = true;
+}
+
+RowBuilder::~RowBuilder() = default;
+
+bool RowBuilder::add(duckdb_data_chunk chunk) {
+  Parts& p = *parts_;
+  const std::size_t columns = p.types.size();
+  idx_t size = duckdb_data_chunk_get_size(chunk);
+  p.values.reset(size);
+  // Column by column first: each column's type is dispatched on once per chunk, and its
+  // conversion runs as one tight loop.
+  for (std::size_t col = 0; col < columns; ++col) {
+    VectorView view = VectorView::of(duckdb_data_chunk_get_vector(chunk, col), p.types[col]);
+    if (!p.readers[col].read_all(view, size, p.values.column(col), columns)) return ok_ = false;
+  }
+  for (idx_t row = 0; row < size; ++row) {
+    JSValue object = p.row_template->make(p.values.take_row(row));
+    if (JS_IsException(object)) return ok_ = false;
+    p.out.push(object);
+  }
+  return true;
+}
+
+JSValue RowBuilder::finish() { return parts_->out.to_array(); }
+
+JSValue rows_to_js(JSContext* ctx, const FetchedRows& rows) {
+  RowBuilder builder(ctx, rows.names, rows.types, rows.row_count);
+  if (!builder.ok()) return JS_EXCEPTION;
   for (const DataChunk& chunk : rows.chunks) {
-    idx_t size = duckdb_data_chunk_get_size(chunk.get());
-    values.reset(size);
-    // Column by column first: each column's type is dispatched on once per chunk, and its
-    // conversion runs as one tight loop.
-    for (std::size_t col = 0; col < columns; ++col) {
-      VectorView view = VectorView::of(duckdb_data_chunk_get_vector(chunk.get(), col), rows.types[col]);
-      if (!readers[col].read_all(view, size, values.column(col), columns)) return JS_EXCEPTION;
-    }
-    for (idx_t row = 0; row < size; ++row) {
-      JSValue object = row_template.make(values.take_row(row));
-      if (JS_IsException(object)) return JS_EXCEPTION;
-      out.push(object);
-    }
+    if (!builder.add(chunk.get())) return JS_EXCEPTION;
   }
-  return out.to_array();
+  return builder.finish();
 }
 
 }  // namespace as::duck
