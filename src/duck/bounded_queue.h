@@ -36,6 +36,18 @@ class BoundedQueue {
     return item;
   }
 
+  // As pop(), waiting no later than `deadline`: then nothing, with `timed_out` set.
+  template <class TimePoint>
+  std::optional<T> pop_until(const TimePoint& deadline, bool& timed_out) {
+    std::unique_lock lock(mutex_);
+    timed_out = !not_empty_.wait_until(lock, deadline, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty()) return std::nullopt;
+    std::optional<T> item(std::move(items_.front()));
+    items_.pop_front();
+    not_full_.notify_one();
+    return item;
+  }
+
   void close() {
     std::lock_guard lock(mutex_);
     closed_ = true;

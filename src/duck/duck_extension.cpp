@@ -6,6 +6,7 @@
 #include "duck_error.h"
 #include "duck_session.h"
 #include "js_rows.h"
+#include "query_rows.h"
 #include "sandbox/convert.h"
 #include "sandbox/host_function.h"
 #include "sandbox/js_value.h"
@@ -23,8 +24,9 @@ using sandbox::Settle;
 struct RunDuck {
   std::shared_ptr<DuckSession> session;
   sandbox::EventLoop& loop;
+  sandbox::RunControl& control;
 
-  RunDuck(std::shared_ptr<DuckSession> s, sandbox::EventLoop& l) : session(std::move(s)), loop(l) {}
+  RunDuck(std::shared_ptr<DuckSession> s, sandbox::EventLoop& l, sandbox::RunControl& c) : session(std::move(s)), loop(l), control(c) {}
   RunDuck(const RunDuck&) = delete;
   RunDuck& operator=(const RunDuck&) = delete;
   ~RunDuck() { session->end_run(); }
@@ -34,6 +36,19 @@ struct RunDuck {
     return loop.spawn([session = session, method, work = std::move(work)](std::stop_token stop) -> Settle {
       try {
         return work(*session, stop);
+      } catch (const DuckError& e) {
+        throw DuckError(fmt::format("ctx.duckdb.{}: {}", method, e.what()));
+      } catch (const std::invalid_argument& e) {
+        throw DuckError(fmt::format("ctx.duckdb.{}: {}", method, e.what()));
+      }
+    });
+  }
+  // spawn() for work that may deliver its Settle before it is done (see EventLoop::spawn_early);
+  // errors it throws before delivering are prefixed as spawn() does.
+  JSValue spawn_early(const char* method, std::function<Settle(DuckSession&, std::stop_token, const sandbox::Deliver&)> work) {
+    return loop.spawn_early([session = session, method, work = std::move(work)](std::stop_token stop, const sandbox::Deliver& deliver) -> Settle {
+      try {
+        return work(*session, stop, deliver);
       } catch (const DuckError& e) {
         throw DuckError(fmt::format("ctx.duckdb.{}: {}", method, e.what()));
       } catch (const std::invalid_argument& e) {
@@ -90,10 +105,9 @@ JSValue query(RunDuck& duck, JSContext* ctx, int argc, JSValueConst* argv) {
       return sandbox::throw_type_error(ctx, fmt::format("ctx.duckdb.query(sql, params): {}", e.what()));
     }
   }
-  return duck.spawn("query", [sql = std::move(sql), parameters = std::move(parameters)](DuckSession& session,
-                                                                                        std::stop_token stop) -> Settle {
-    auto rows = std::make_shared<FetchedRows>(session.query(sql, parameters, stop));
-    return [rows](JSContext* c) { return rows_to_js(c, *rows); };
+  return duck.spawn_early("query", [sql = std::move(sql), parameters = std::move(parameters), &control = duck.control](
+                                       DuckSession& session, std::stop_token stop, const sandbox::Deliver& deliver) -> Settle {
+    return query_rows(session, sql, parameters, stop, deliver, control, "ctx.duckdb.query: ");
   });
 }
 
@@ -122,7 +136,7 @@ DuckExtension::DuckExtension(std::shared_ptr<DatabaseRegistry> databases, std::s
 bool DuckExtension::install(sandbox::RunScope& scope, JSValueConst ctx_object) {
   JSContext* ctx = scope.ctx;
   auto session = std::make_shared<DuckSession>([databases = databases_, project = project_] { return databases->open(project); });
-  auto duck = std::make_shared<RunDuck>(std::move(session), scope.loop);
+  auto duck = std::make_shared<RunDuck>(std::move(session), scope.loop, scope.control);
   JsValue object(ctx, JS_NewObject(ctx));
   if (object.is_exception()) return false;
   using sandbox::define_host_function;

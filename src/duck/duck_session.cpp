@@ -102,6 +102,16 @@ FetchedRows DuckSession::query(const std::string& sql, const QueryParameters& pa
   return rows;
 }
 
+void DuckSession::query_chunks(const std::string& sql, const QueryParameters& parameters, std::stop_token stop,
+                               const std::function<void(ResultColumns)>& start, const std::function<bool(DataChunk)>& take) {
+  run_query(sql, parameters, stop, [&](duckdb_result* result, const ProjectConnection& project_connection) {
+    ResultColumns columns = result_columns(result);
+    std::vector<ColumnType> types = columns.types;
+    start(std::move(columns));
+    fetch_chunks(result, types, project_connection.database().settings().max_query_result_bytes, [&] { return stopped(stop); }, take);
+  });
+}
+
 void DuckSession::query_result(const std::string& sql, std::stop_token stop, const ResultConsumer& consume) {
   run_query(sql, QueryParameters{}, stop, consume);
 }

@@ -31,6 +31,13 @@ class DuckSession {
   // max_query_result_bytes (see measure_vector). Parameters need a single statement. Throws DuckError.
   FetchedRows query(const std::string& sql, const QueryParameters& parameters, std::stop_token stop);
 
+  // Runs `sql` as query() does and hands the last statement's columns to `start`, then its
+  // chunks, measured against max_query_result_bytes as query() does, to `take` one at a time as
+  // they are fetched, while the statement lock is held; `take` returning false stops fetching.
+  // Throws DuckError.
+  void query_chunks(const std::string& sql, const QueryParameters& parameters, std::stop_token stop,
+                    const std::function<void(ResultColumns)>& start, const std::function<bool(DataChunk)>& take);
+
   // Runs `sql` as query() does (sandbox rules, every statement in order) and hands the last
   // statement's streaming result to `consume` while the statement lock is held, so another
   // binding can read it in its own form (src/frame reads it as Arrow). Throws DuckError.

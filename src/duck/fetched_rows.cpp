@@ -95,38 +95,57 @@ void make_names_unique(std::vector<std::string>& names) {
   }
 }
 
-FetchedRows fetch_rows(duckdb_result* result, std::size_t max_bytes, const std::function<bool()>& stopped) {
-  FetchedRows rows;
-  idx_t columns = duckdb_column_count(result);
-  for (idx_t col = 0; col < columns; ++col) {
-    rows.names.emplace_back(duckdb_column_name(result, col));
+ResultColumns result_columns(duckdb_result* result) {
+  ResultColumns columns;
+  idx_t count = duckdb_column_count(result);
+  for (idx_t col = 0; col < count; ++col) {
+    columns.names.emplace_back(duckdb_column_name(result, col));
     LogicalType type(duckdb_column_logical_type(result, col));
-    rows.types.push_back(ColumnType::from(type.get()));
+    columns.types.push_back(ColumnType::from(type.get()));
   }
-  make_names_unique(rows.names);
+  make_names_unique(columns.names);
+  return columns;
+}
+
+void fetch_chunks(duckdb_result* result, const std::vector<ColumnType>& types, std::size_t max_bytes,
+                  const std::function<bool()>& stopped, const std::function<bool(DataChunk)>& take) {
+  std::size_t row_count = 0;
+  std::size_t bytes = 0;
   for (;;) {
     if (stopped()) throw DuckError("the query was interrupted: the run was stopped");
     DataChunk chunk(duckdb_fetch_chunk(*result));
     if (!chunk) {
       // No chunk means the end of the rows, or an error that the result now carries.
       if (const char* error = duckdb_result_error(result)) throw DuckError(explain_duckdb_error(error));
-      break;
+      return;
     }
     idx_t size = duckdb_data_chunk_get_size(chunk.get());
     if (size == 0) continue;
-    for (idx_t col = 0; col < columns; ++col) {
-      rows.bytes += measure_vector(duckdb_data_chunk_get_vector(chunk.get(), col), rows.types[col], size);
+    for (std::size_t col = 0; col < types.size(); ++col) {
+      bytes += measure_vector(duckdb_data_chunk_get_vector(chunk.get(), col), types[col], size);
     }
-    rows.row_count += size;
-    if (rows.bytes > max_bytes) {
+    row_count += size;
+    if (bytes > max_bytes) {
       throw DuckError(fmt::format(
           "the result is larger than {} (already {} rows, about {:.1f} MB; max_query_result_bytes={}). "
           "query() returns small results only: keep large data in a DuckDB table "
           "(CREATE TABLE name AS SELECT ...) and query a summary or one page of it (LIMIT/OFFSET)",
-          sandbox::describe_bytes(max_bytes), rows.row_count, rows.bytes / 1048576.0, max_bytes));
+          sandbox::describe_bytes(max_bytes), row_count, bytes / 1048576.0, max_bytes));
     }
-    rows.chunks.push_back(std::move(chunk));
+    if (!take(std::move(chunk))) return;
   }
+}
+
+FetchedRows fetch_rows(duckdb_result* result, std::size_t max_bytes, const std::function<bool()>& stopped) {
+  FetchedRows rows;
+  ResultColumns columns = result_columns(result);
+  rows.names = std::move(columns.names);
+  rows.types = std::move(columns.types);
+  fetch_chunks(result, rows.types, max_bytes, stopped, [&](DataChunk chunk) {
+    rows.row_count += duckdb_data_chunk_get_size(chunk.get());
+    rows.chunks.push_back(std::move(chunk));
+    return true;
+  });
   return rows;
 }
 

@@ -19,12 +19,23 @@ struct FetchedRows {
   std::vector<ColumnType> types;
   std::vector<DataChunk> chunks;
   std::size_t row_count = 0;
-  std::size_t bytes = 0;  // measured as by measure_vector()
 };
 
 
-// Fetches every chunk of `result` (streaming or materialized). Stops with DuckError once the
+// A result's columns: names made unique (make_names_unique), and types.
+struct ResultColumns {
+  std::vector<std::string> names;
+  std::vector<ColumnType> types;
+};
+ResultColumns result_columns(duckdb_result* result);
+
+// Fetches the chunks of `result` (streaming or materialized) and hands each non-empty one to
+// `take` as it comes, until the end or until `take` returns false. Stops with DuckError once the
 // rows measure more than `max_bytes`, or when `stopped()` turns true between chunks.
+void fetch_chunks(duckdb_result* result, const std::vector<ColumnType>& types, std::size_t max_bytes,
+                  const std::function<bool()>& stopped, const std::function<bool(DataChunk)>& take);
+
+// Every chunk of `result`, as fetch_chunks fetches them.
 FetchedRows fetch_rows(duckdb_result* result, std::size_t max_bytes, const std::function<bool()>& stopped);
 
 // The bytes a vector's `rows` values take: fixed-width values at their width, strings and

@@ -76,6 +76,30 @@ JSValue EventLoop::spawn(HostWork work) {
   return promise;
 }
 
+JSValue EventLoop::spawn_early(EarlyHostWork work) {
+  Resolvers resolvers;
+  JSValue promise = new_promise(resolvers);
+  if (JS_IsException(promise)) return promise;
+  std::uint64_t id = next_id_++;
+  pending_.emplace(id, std::move(resolvers));
+  pool_.submit([mailbox = mailbox_, work = std::move(work), token = control_.token(), id]() mutable {
+    bool delivered = false;
+    Deliver deliver = [&](Settle settle) {
+      if (delivered) return;
+      delivered = true;
+      mailbox->post(Completion{id, std::move(settle), {}});
+    };
+    Completion completion{id, {}, {}};
+    try {
+      completion.settle = work(token, deliver);
+    } catch (...) {
+      completion.error = std::current_exception();
+    }
+    if (!delivered) mailbox->post(std::move(completion));
+  });
+  return promise;
+}
+
 bool EventLoop::run_pending_jobs() {
   JSRuntime* rt = JS_GetRuntime(ctx_);
   while (JS_IsJobPending(rt)) {

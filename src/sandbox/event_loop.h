@@ -30,6 +30,9 @@ using Settle = std::function<JSValue(JSContext*)>;
 // when the run is cancelled, times out or ends) and give up early. Throwing rejects the promise
 // with an Error carrying the exception's message.
 using HostWork = std::function<Settle(std::stop_token)>;
+// Hands the loop thread a Settle while the work is still running (see EventLoop::spawn_early).
+using Deliver = std::function<void(Settle)>;
+using EarlyHostWork = std::function<Settle(std::stop_token, const Deliver&)>;
 
 enum class LoopExit {
   Settled,   // the awaited promise is fulfilled or rejected
@@ -48,6 +51,14 @@ class EventLoop {
   JSValue sleep(double ms);
   // A promise settled by `work`, which runs on the pool.
   JSValue spawn(HostWork work);
+  // As spawn(), for work whose result the loop thread can start turning into JS values before
+  // the work is done (rows that arrive chunk by chunk). The work may call `deliver` once: its
+  // Settle goes to the loop thread at once and runs there while the work goes on, so both
+  // threads work at the same time. They share whatever the two hand over, so that Settle must
+  // not return before the work is done with it (it waits), and everything the work has to say
+  // after delivering (its errors too) goes through what they share: what it returns or throws
+  // after delivering is dropped. Without a deliver call it is spawn().
+  JSValue spawn_early(EarlyHostWork work);
 
   // Runs jobs, timers and host completions until `promise` settles or the run stops.
   LoopExit run_until_settled(JSValueConst promise);
