@@ -1,6 +1,9 @@
 // The core ctx API: log, error, sleep, shouldStop, metadata, and host calls on the event loop.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "run_helpers.h"
@@ -183,4 +186,64 @@ TEST(HostCalls, RunEndingWithCallsInFlightIsClean) {
   auto outcome = run_body("ctx.work(200, 1); ctx.work(200, 2); return { early: true };", request);
   ASSERT_EQ(outcome.status, RunStatus::Completed) << failure_message(outcome);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
+}
+
+namespace {
+
+// ctx.early(fail): a host call whose work delivers its Settle first and then goes on; the Settle
+// waits for the work's second half (a value only the work makes after delivering) and resolves
+// with both halves. With fail = true the work throws after delivering (dropped: it says so
+// through what the two share). ctx.late(): work that never delivers, so it is plain spawn().
+class EarlyCalls : public ContextExtension {
+ public:
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::optional<std::string> second_half;
+  };
+  bool install(RunScope& scope, JSValueConst ctx_object) override {
+    bool ok = define_host_function(scope.ctx, ctx_object, "early", 1, [&scope](JSContext* ctx, JSValueConst, int, JSValueConst* argv) -> JSValue {
+      bool fail = JS_ToBool(ctx, argv[0]);
+      return scope.loop.spawn_early([fail](std::stop_token, const Deliver& deliver) -> Settle {
+        auto shared = std::make_shared<Shared>();
+        deliver([shared](JSContext* c) {
+          std::unique_lock lock(shared->mutex);
+          shared->ready.wait(lock, [&] { return shared->second_half.has_value(); });
+          return to_js(c, Value(ValueObject{{"first", "delivered"}, {"second", *shared->second_half}}));
+        });
+        deliver([](JSContext* c) { return to_js(c, Value("a second deliver is ignored")); });
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the loop thread is in the Settle by now
+        {
+          std::lock_guard lock(shared->mutex);
+          shared->second_half = fail ? "failed after delivering" : "made after delivering";
+        }
+        shared->ready.notify_all();
+        if (fail) throw std::runtime_error("dropped: the Settle was delivered");
+        return [](JSContext* c) { return to_js(c, Value("never used")); };
+      });
+    });
+    return ok && define_host_function(scope.ctx, ctx_object, "late", 0, [&scope](JSContext*, JSValueConst, int, JSValueConst*) -> JSValue {
+      return scope.loop.spawn_early([](std::stop_token, const Deliver&) -> Settle {
+        throw std::runtime_error("failed before delivering");
+      });
+    });
+  }
+};
+
+}  // namespace
+
+TEST(HostCalls, EarlyDeliveredSettleRunsWhileTheWorkGoesOn) {
+  RunRequest request;
+  request.extensions.push_back(std::make_shared<EarlyCalls>());
+  auto outcome = run_body(
+      "const ok = await ctx.early(false);\n"
+      "const afterThrow = await ctx.early(true);\n"
+      "let late = '';\n"
+      "try { await ctx.late(); } catch (e) { late = e.message; }\n"
+      "return { ok, afterThrow, late };",
+      request);
+  ASSERT_EQ(outcome.status, RunStatus::Completed) << failure_message(outcome);
+  EXPECT_EQ(outcome.result_json,
+            R"({"ok":{"first":"delivered","second":"made after delivering"},)"
+            R"("afterThrow":{"first":"delivered","second":"failed after delivering"},"late":"failed before delivering"})");
 }
