@@ -59,21 +59,7 @@ JSValue EventLoop::sleep(double ms) {
 }
 
 JSValue EventLoop::spawn(HostWork work) {
-  Resolvers resolvers;
-  JSValue promise = new_promise(resolvers);
-  if (JS_IsException(promise)) return promise;
-  std::uint64_t id = next_id_++;
-  pending_.emplace(id, std::move(resolvers));
-  pool_.submit([mailbox = mailbox_, work = std::move(work), token = control_.token(), id]() mutable {
-    Completion completion{id, {}, {}};
-    try {
-      completion.settle = work(token);
-    } catch (...) {
-      completion.error = std::current_exception();
-    }
-    mailbox->post(std::move(completion));
-  });
-  return promise;
+  return spawn_early([work = std::move(work)](std::stop_token stop, const Deliver&) { return work(stop); });
 }
 
 JSValue EventLoop::spawn_early(EarlyHostWork work) {

@@ -32,7 +32,6 @@ std::shared_ptr<datasources::DatasourceRegistry> clickhouse_registry(std::vector
   return std::make_shared<datasources::DatasourceRegistry>(config_with(std::move(all)));
 }
 
-double ms_since(Clock::time_point since) { return std::chrono::duration<double, std::milli>(Clock::now() - since).count(); }
 
 std::string unique_name(const char* stem) { return fmt::format("{}_{}", stem, ::getpid()); }
 

@@ -8,6 +8,7 @@
 #include "datasources/datasource_error.h"
 #include "datasources/mysql_values.h"
 #include "datasources_test_support.h"
+#include "duck_test_support.h"
 #include "run_helpers.h"
 
 using namespace as;
@@ -23,7 +24,6 @@ std::shared_ptr<datasources::DatasourceRegistry> mysql_registry(std::vector<conf
   return std::make_shared<datasources::DatasourceRegistry>(config_with(std::move(all)));
 }
 
-double ms_since(Clock::time_point since) { return std::chrono::duration<double, std::milli>(Clock::now() - since).count(); }
 
 }  // namespace
 

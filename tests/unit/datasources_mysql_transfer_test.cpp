@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "duck_test_support.h"
 #include "duck_transfer_test_support.h"
 
 using namespace as;
@@ -22,7 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double ms_since(Clock::time_point since) { return std::chrono::duration<double, std::milli>(Clock::now() - since).count(); }
 
 // A table name no other test process uses at the same time on the shared server.
 std::string unique_table(const std::string& stem) { return fmt::format("{}_{}", stem, ::getpid()); }

@@ -15,6 +15,8 @@ using namespace as;
 using namespace as::sandbox;
 using as::testing::DuckWorld;
 using as::testing::failure_message;
+using as::testing::ms_since;
+using as::testing::pool_free_after;
 using as::testing::run_duck;
 using Clock = std::chrono::steady_clock;
 
@@ -23,16 +25,6 @@ namespace {
 // Minutes of work for DuckDB if nobody stops it.
 constexpr const char* kLongQuery = "SELECT sum(hash(i)) AS h FROM range(1000000000000) t(i)";
 constexpr double kGenerousBoundMs = 1000;
-
-double ms_since(Clock::time_point since) { return std::chrono::duration<double, std::milli>(Clock::now() - since).count(); }
-
-// How long after `stopped_at` the one worker of `pool` is free again: the DuckDB statement
-// the run left on it has returned. A probe task can only start after it.
-double pool_free_after(ThreadPool& pool, Clock::time_point stopped_at) {
-  std::promise<double> probe;
-  pool.submit([&] { probe.set_value(ms_since(stopped_at)); });
-  return probe.get_future().get();
-}
 
 }  // namespace
 

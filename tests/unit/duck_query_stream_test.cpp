@@ -15,6 +15,8 @@ using namespace as;
 using namespace as::sandbox;
 using as::testing::DuckWorld;
 using as::testing::failure_message;
+using as::testing::ms_since;
+using as::testing::pool_free_after;
 using as::testing::run_duck;
 using as::testing::run_duck_ok;
 using Clock = std::chrono::steady_clock;
@@ -24,16 +26,6 @@ namespace {
 // Rows for seconds of building: the deadline or a cancel comes while they stream.
 constexpr const char* kManyRows = "SELECT i, 'row number ' || i AS s FROM range(200000000) t(i)";
 constexpr double kGenerousBoundMs = 2000;
-
-double ms_since(Clock::time_point since) { return std::chrono::duration<double, std::milli>(Clock::now() - since).count(); }
-
-// How long after `since` the one worker of `pool` is free again (the query's fetching side is
-// done): a probe task can only start after it.
-double pool_free_after(ThreadPool& pool, Clock::time_point since) {
-  std::promise<double> probe;
-  pool.submit([&] { probe.set_value(ms_since(since)); });
-  return probe.get_future().get();
-}
 
 duck::DuckSettings unlimited_results() {
   auto settings = as::testing::test_settings();

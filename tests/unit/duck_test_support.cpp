@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <future>
+
 #include "duck/duck_extension.h"
 #include "run_helpers.h"
 
@@ -40,6 +42,16 @@ std::string run_duck_ok(const std::string& body, const std::shared_ptr<duck::Dat
   auto outcome = run_duck(body, databases, project);
   EXPECT_EQ(outcome.status, sandbox::RunStatus::Completed) << failure_message(outcome) << "\nscript:\n" << body;
   return outcome.result_json;
+}
+
+double ms_since(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
+double pool_free_after(sandbox::ThreadPool& pool, std::chrono::steady_clock::time_point since) {
+  std::promise<double> probe;
+  pool.submit([&] { probe.set_value(ms_since(since)); });
+  return probe.get_future().get();
 }
 
 }  // namespace as::testing

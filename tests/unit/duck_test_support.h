@@ -1,11 +1,13 @@
 #pragma once
 // Shared by the duck_*_test files: a throw-away data directory and runs whose ctx has duckdb.
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "duck/database_registry.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/thread_pool.h"
 
 namespace as::testing {
 
@@ -40,5 +42,12 @@ sandbox::RunOutcome run_duck(const std::string& body, const std::shared_ptr<duck
 // Runs `body` and expects it to complete; returns result_json (and fails the test otherwise).
 std::string run_duck_ok(const std::string& body, const std::shared_ptr<duck::DatabaseRegistry>& databases,
                         const std::string& project = "test");
+
+// Milliseconds from `since` to now (steady clock).
+double ms_since(std::chrono::steady_clock::time_point since);
+
+// How long after `since` the one worker of `pool` is free again: whatever DuckDB statement a run
+// left on it has returned (a probe task can only start after it).
+double pool_free_after(sandbox::ThreadPool& pool, std::chrono::steady_clock::time_point since);
 
 }  // namespace as::testing
