@@ -30,6 +30,28 @@ PreparedStatement prepare(duckdb_connection connection, duckdb_extracted_stateme
   return statement;
 }
 
+// A streaming result is never destroyed before its end. DuckDB 1.4.4 can still run tasks of a
+// streaming query whose result goes away unfinished, and when the connection closes soon after,
+// such a task uses the freed client context: a hang in ~TaskNotifier or heap corruption
+// (reproduced by tests/unit/duck_query_stream_test.cpp, "RunsEndingMidStream...", before this).
+// So whatever way the reading ends (all rows, the size limit, a stop, a reader that gave up), the
+// statement is interrupted and fetched to its end, which then takes no time, before it goes.
+class FinishStreamingResult {
+ public:
+  FinishStreamingResult(duckdb_connection connection, QueryResult& result) : connection_(connection), result_(result) {}
+  FinishStreamingResult(const FinishStreamingResult&) = delete;
+  FinishStreamingResult& operator=(const FinishStreamingResult&) = delete;
+  ~FinishStreamingResult() {
+    duckdb_interrupt(connection_);  // the flag is cleared when the connection's next statement starts
+    while (DataChunk rest{duckdb_fetch_chunk(*result_.get())}) {
+    }
+  }
+
+ private:
+  duckdb_connection connection_;
+  QueryResult& result_;
+};
+
 [[noreturn]] void throw_interrupted() { throw DuckError("the statement was interrupted: the run was stopped (cancelled, out of time or over)"); }
 
 }  // namespace
@@ -150,6 +172,7 @@ void DuckSession::run_query(const std::string& sql, const QueryParameters& param
   bind_parameters(last.get(), parameters);
   QueryResult result;
   run(last.get(), true, stop, result);
+  FinishStreamingResult finish(con, result);
   // Fetching a streaming result runs the rest of the query, so it must be interruptible too.
   std::stop_callback on_stop(stop, [this] { interrupt(); });
   try {

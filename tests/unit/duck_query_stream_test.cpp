@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "duck_test_support.h"
@@ -105,4 +106,30 @@ TEST(DuckQueryStream, ACancelWhileRowsStreamEndsTheRunWithoutAShortResult) {
                           "test", request);
   EXPECT_EQ(outcome.status, RunStatus::Cancelled) << failure_message(outcome);
   EXPECT_LT(pool_free_after(pool, Clock::now()), kGenerousBoundMs);
+}
+
+// The hazard of an earlier design: a run ending while DuckDB still streamed its result, then the
+// database closing, deadlocked once in DuckDB's scheduler. Here runs end mid-stream again and
+// again, by the memory limit and by cancels at varying moments, each followed by closing the
+// database; the test finishing is the assertion (ctest's timeout catches a hang).
+TEST(DuckQueryStream, RunsEndingMidStreamThenClosingTheDatabaseNeverHang) {
+  for (int round = 0; round < 12; ++round) {
+    DuckWorld world(unlimited_results());
+    RunRequest request;
+    std::stop_source cancel;
+    std::optional<std::jthread> canceller;
+    if (round % 2 == 0) {
+      request.limits.memory_bytes = 12u << 20;
+    } else {
+      request.limits.memory_bytes = std::size_t{3} << 30;
+      request.cancel = cancel.get_token();
+      canceller.emplace([&cancel, round] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 * round));
+        cancel.request_stop();
+      });
+    }
+    auto outcome = run_duck(std::string("const rows = await ctx.duckdb.query(\"") + kManyRows + "\"); return { n: rows.length };",
+                            world.databases, "test", request);
+    EXPECT_NE(outcome.status, RunStatus::Completed) << "round " << round;
+  }  // the database closes here, after a run that ended mid-stream
 }
