@@ -109,7 +109,7 @@ DuckChunkWriter::DuckChunkWriter(duckdb_connection connection, std::string schem
 }
 
 std::string DuckChunkWriter::quoted_table() const {
-  return schema_.empty() ? quote_identifier(table_) : quote_identifier(schema_) + "." + quote_identifier(table_);
+  return quote_table(schema_, table_);
 }
 
 std::int64_t DuckChunkWriter::write() {

@@ -14,10 +14,7 @@ namespace {
 // Runs `sql`; the error message, or "" when it succeeded.
 std::string run(duckdb_connection connection, const char* sql) {
   duck::QueryResult result;
-  if (duckdb_query(connection, sql, result.out()) == DuckDBError) {
-    const char* error = duckdb_result_error(result.get());
-    return error && *error ? error : "unknown error";
-  }
+  if (duckdb_query(connection, sql, result.out()) == DuckDBError) return duck::error_text(duckdb_result_error(result.get()));
   return "";
 }
 

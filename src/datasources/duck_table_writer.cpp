@@ -65,7 +65,7 @@ DuckTableWriter::~DuckTableWriter() {
 }
 
 std::string DuckTableWriter::quoted_table() const {
-  return schema_.empty() ? quote_identifier(table_) : quote_identifier(schema_) + "." + quote_identifier(table_);
+  return quote_table(schema_, table_);
 }
 
 void DuckTableWriter::run(const std::string& sql) {

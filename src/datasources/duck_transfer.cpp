@@ -153,7 +153,7 @@ JSValue export_table(Transfer& transfer, JSContext* ctx, int argc, JSValueConst*
   std::shared_ptr<Datasource> target;
   try {
     auto [schema, plain] = duck_table_name(table);
-    quoted_source = schema.empty() ? quote_identifier(plain) : quote_identifier(schema) + "." + quote_identifier(plain);
+    quoted_source = quote_table(schema, plain);
     target = transfer.datasource(name);
     quoted_destination = quote_destination_name(destination, true, target->config().type);
     if (!target->allow_writes()) {

@@ -34,4 +34,8 @@ std::string quote_identifier(std::string_view name, bool dotted, char quote) {
   return quoted;
 }
 
+std::string quote_table(const std::string& schema, const std::string& table) {
+  return schema.empty() ? quote_identifier(table) : quote_identifier(schema) + "." + quote_identifier(table);
+}
+
 }  // namespace as::datasources

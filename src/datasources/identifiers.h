@@ -10,4 +10,7 @@ namespace as::datasources {
 // `quote` is the database's identifier quote (MySQL and ClickHouse: '`').
 std::string quote_identifier(std::string_view name, bool dotted = false, char quote = '"');
 
+// A DuckDB table name for SQL text: "table", or "schema"."table" when `schema` is not empty.
+std::string quote_table(const std::string& schema, const std::string& table);
+
 }  // namespace as::datasources

@@ -163,13 +163,11 @@ std::string run_statement(duckdb_connection connection, const std::string& sql, 
   if (stop.stop_requested()) return "the statement was interrupted: the run was stopped";
   PreparedStatement prepared;
   if (duckdb_prepare(connection, sql.c_str(), prepared.out()) == DuckDBError) {
-    const char* error = duckdb_prepare_error(prepared.get());
-    return error && *error ? error : "unknown error";
+    return error_text(duckdb_prepare_error(prepared.get()));
   }
   PendingResult pending;
   if (duckdb_pending_prepared(prepared.get(), pending.out()) == DuckDBError) {
-    const char* error = duckdb_pending_error(pending.get());
-    return error && *error ? error : "unknown error";
+    return error_text(duckdb_pending_error(pending.get()));
   }
   std::stop_callback on_stop(stop, [connection] { duckdb_interrupt(connection); });
   auto wait = kFirstWait;
@@ -177,8 +175,7 @@ std::string run_statement(duckdb_connection connection, const std::string& sql, 
     duckdb_pending_state state = duckdb_pending_execute_task(pending.get());
     if (state == DUCKDB_PENDING_RESULT_READY) break;
     if (state == DUCKDB_PENDING_ERROR) {
-      const char* error = duckdb_pending_error(pending.get());
-      return error && *error ? error : "unknown error";
+      return error_text(duckdb_pending_error(pending.get()));
     }
     if (state == DUCKDB_PENDING_NO_TASKS_AVAILABLE) {
       // A worker runs the statement's only task now; sleep a little longer each time.
@@ -190,8 +187,7 @@ std::string run_statement(duckdb_connection connection, const std::string& sql, 
   }
   QueryResult result;
   if (duckdb_execute_pending(pending.get(), result.out()) == DuckDBError) {
-    const char* error = duckdb_result_error(result.get());
-    return error && *error ? error : "unknown error";
+    return error_text(duckdb_result_error(result.get()));
   }
   return "";
 }

@@ -85,4 +85,7 @@ inline std::string take_text(const char* text) {
   return owned ? std::string(owned.get()) : std::string();
 }
 
+// An error message the C API returned (owned by DuckDB), or "unknown error" when it gave none.
+inline std::string error_text(const char* error) { return error && *error ? error : "unknown error"; }
+
 }  // namespace as::duck

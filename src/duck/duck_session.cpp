@@ -125,12 +125,11 @@ FetchedRows DuckSession::query(const std::string& sql, const QueryParameters& pa
 }
 
 void DuckSession::query_chunks(const std::string& sql, const QueryParameters& parameters, std::stop_token stop,
-                               const std::function<void(ResultColumns)>& start, const std::function<bool(DataChunk)>& take) {
+                               const std::function<void(const ResultColumns&)>& start, const std::function<bool(DataChunk)>& take) {
   run_query(sql, parameters, stop, [&](duckdb_result* result, const ProjectConnection& project_connection) {
-    ResultColumns columns = result_columns(result);
-    std::vector<ColumnType> types = columns.types;
-    start(std::move(columns));
-    fetch_chunks(result, types, project_connection.database().settings().max_query_result_bytes, [&] { return stopped(stop); }, take);
+    const ResultColumns columns = result_columns(result);
+    start(columns);
+    fetch_chunks(result, columns.types, project_connection.database().settings().max_query_result_bytes, [&] { return stopped(stop); }, take);
   });
 }
 

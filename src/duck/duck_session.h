@@ -36,7 +36,7 @@ class DuckSession {
   // they are fetched, while the statement lock is held; `take` returning false stops fetching.
   // Throws DuckError.
   void query_chunks(const std::string& sql, const QueryParameters& parameters, std::stop_token stop,
-                    const std::function<void(ResultColumns)>& start, const std::function<bool(DataChunk)>& take);
+                    const std::function<void(const ResultColumns&)>& start, const std::function<bool(DataChunk)>& take);
 
   // Runs `sql` as query() does (sandbox rules, every statement in order) and hands the last
   // statement's streaming result to `consume` while the statement lock is held, so another

@@ -138,9 +138,7 @@ void fetch_chunks(duckdb_result* result, const std::vector<ColumnType>& types, s
 
 FetchedRows fetch_rows(duckdb_result* result, std::size_t max_bytes, const std::function<bool()>& stopped) {
   FetchedRows rows;
-  ResultColumns columns = result_columns(result);
-  rows.names = std::move(columns.names);
-  rows.types = std::move(columns.types);
+  static_cast<ResultColumns&>(rows) = result_columns(result);
   fetch_chunks(result, rows.types, max_bytes, stopped, [&](DataChunk chunk) {
     rows.row_count += duckdb_data_chunk_get_size(chunk.get());
     rows.chunks.push_back(std::move(chunk));

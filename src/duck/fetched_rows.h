@@ -14,19 +14,18 @@
 
 namespace as::duck {
 
-struct FetchedRows {
-  std::vector<std::string> names;  // unique: repeated names get _1, _2, ... as DuckDB does
-  std::vector<ColumnType> types;
-  std::vector<DataChunk> chunks;
-  std::size_t row_count = 0;
-};
-
-
 // A result's columns: names made unique (make_names_unique), and types.
 struct ResultColumns {
   std::vector<std::string> names;
   std::vector<ColumnType> types;
 };
+
+struct FetchedRows : ResultColumns {
+  std::vector<DataChunk> chunks;
+  std::size_t row_count = 0;
+};
+
+
 ResultColumns result_columns(duckdb_result* result);
 
 // Fetches the chunks of `result` (streaming or materialized) and hands each non-empty one to

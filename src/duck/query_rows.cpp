@@ -58,7 +58,7 @@ sandbox::Settle query_rows(DuckSession& session, const std::string& sql, const Q
   bool delivered = false;
   try {
     session.query_chunks(
-        sql, parameters, stop, [&](ResultColumns columns) { feed->set_columns(std::move(columns.names), std::move(columns.types)); },
+        sql, parameters, stop, [&](const ResultColumns& columns) { feed->set_columns(columns); },
         [&](DataChunk chunk) {
           if (!delivered) {
             delivered = true;

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "bounded_queue.h"
-#include "column_type.h"
 #include "duck_handles.h"
+#include "fetched_rows.h"
 
 namespace as::duck {
 
@@ -23,12 +23,9 @@ class RowFeed {
 
   // The result's columns: set by the fetching side before it hands the feed over, read by the
   // building side after.
-  void set_columns(std::vector<std::string> names, std::vector<ColumnType> types) {
-    names_ = std::move(names);
-    types_ = std::move(types);
-  }
-  const std::vector<std::string>& names() const { return names_; }
-  const std::vector<ColumnType>& types() const { return types_; }
+  void set_columns(const ResultColumns& columns) { columns_ = columns; }
+  const std::vector<std::string>& names() const { return columns_.names; }
+  const std::vector<ColumnType>& types() const { return columns_.types; }
 
   // Fetching side. push waits while `capacity` chunks wait; false once the building side has
   // given up (stop fetching). Then end() or fail(message), and last of all done().
@@ -51,8 +48,7 @@ class RowFeed {
   std::optional<std::string> wait_done();
 
  private:
-  std::vector<std::string> names_;
-  std::vector<ColumnType> types_;
+  ResultColumns columns_;
   BoundedQueue<DataChunk> chunks_;
   std::mutex mutex_;
   std::condition_variable finished_;

@@ -305,15 +305,9 @@ TEST(ClickhouseDatasource, StopCancelsSleepAtOnceAndKillsItOnTheServer) {
   auto registry = clickhouse_registry();
   auto datasource = registry->open("test", "ch");
   std::stop_source stop;
-  Clock::time_point stopped_at;
-  std::jthread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    stopped_at = Clock::now();
-    stop.request_stop();
-  });
+  StopLater stopper(stop, std::chrono::milliseconds(300));
   EXPECT_THROW(datasource->query("SELECT sleep(3) AS stop_probe_sleep", {}, {}, stop.get_token()), datasources::StatementCancelled);
-  stopper.join();
-  std::cout << "[ measured ] clickhouse: stop -> sleep(3) query returned: " << ms_since(stopped_at) << " ms\n";
+  std::cout << "[ measured ] clickhouse: stop -> sleep(3) query returned: " << ms_since(stopper.stopped_at()) << " ms\n";
   // The server was told: the statement ends (sleep(3) itself does not look at KILL; it ends then).
   EXPECT_TRUE(gone_from_server(*datasource, "stop_probe_sleep"));
   EXPECT_EQ(datasource->query("SELECT 1 AS one", {}, {}, {}).rows.at(0).at(0), Value(1));
@@ -324,18 +318,12 @@ TEST(ClickhouseDatasource, StopKillsALongScanOnTheServer) {
   auto registry = clickhouse_registry();
   auto datasource = registry->open("test", "ch");
   std::stop_source stop;
-  Clock::time_point stopped_at;
-  std::jthread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    stopped_at = Clock::now();
-    stop.request_stop();
-  });
+  StopLater stopper(stop, std::chrono::milliseconds(300));
   // Hours of work unless it is killed (the server's max_execution_time would end it after 30 s).
   EXPECT_THROW(datasource->query("SELECT count() AS stop_probe_scan FROM system.numbers WHERE sleepEachRow(0) = 0", {}, {},
                                  stop.get_token()),
                datasources::StatementCancelled);
-  stopper.join();
-  std::cout << "[ measured ] clickhouse: stop -> numbers() scan returned: " << ms_since(stopped_at) << " ms\n";
+  std::cout << "[ measured ] clickhouse: stop -> numbers() scan returned: " << ms_since(stopper.stopped_at()) << " ms\n";
   EXPECT_TRUE(gone_from_server(*datasource, "stop_probe_scan"));
 }
 

@@ -5,36 +5,24 @@
 #include <string>
 
 #include "datasources/js_rows.h"
+#include "js_engine.h"
 #include "sandbox/js_value.h"
 
 using namespace as;
 
 namespace {
 
-class Engine {
+class Engine : public as::testing::BareEngine {
  public:
-  Engine() : runtime_(JS_NewRuntime()), context_(JS_NewContext(runtime_)) {}
-  Engine(const Engine&) = delete;
-  Engine& operator=(const Engine&) = delete;
-  ~Engine() {
-    JS_FreeContext(context_);
-    JS_FreeRuntime(runtime_);
-  }
-  JSContext* ctx() const { return context_; }
   // rows_to_js(rows) as JSON text, or "throws: <message>".
   std::string rows_json(const datasources::Rows& rows) {
-    sandbox::JsValue array(context_, datasources::rows_to_js(context_, rows));
+    sandbox::JsValue array(ctx(), datasources::rows_to_js(ctx(), rows));
     if (array.is_exception()) {
-      sandbox::JsValue error(context_, JS_GetException(context_));
-      return "throws: " + sandbox::JsCString(context_, error.get()).str();
+      sandbox::JsValue error(ctx(), JS_GetException(ctx()));
+      return "throws: " + sandbox::JsCString(ctx(), error.get()).str();
     }
-    sandbox::JsValue text(context_, JS_JSONStringify(context_, array.get(), JS_UNDEFINED, JS_UNDEFINED));
-    return sandbox::JsCString(context_, text.get()).str();
+    return json(array.get());
   }
-
- private:
-  JSRuntime* runtime_;
-  JSContext* context_;
 };
 
 }  // namespace

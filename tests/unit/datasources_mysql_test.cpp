@@ -171,15 +171,9 @@ TEST(MysqlDatasource, StopCancelsSleepOnTheServer) {
   auto registry = mysql_registry();
   auto datasource = registry->open("test", "my");
   std::stop_source stop;
-  Clock::time_point stopped_at;
-  std::jthread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    stopped_at = Clock::now();
-    stop.request_stop();
-  });
+  StopLater stopper(stop, std::chrono::milliseconds(300));
   EXPECT_THROW(datasource->query("SELECT SLEEP(10)", {}, {}, stop.get_token()), datasources::StatementCancelled);
-  stopper.join();
-  std::cout << "[ measured ] mariadb: stop -> SLEEP(10) query returned: " << ms_since(stopped_at) << " ms\n";
+  std::cout << "[ measured ] mariadb: stop -> SLEEP(10) query returned: " << ms_since(stopper.stopped_at()) << " ms\n";
   auto rows = datasource->query("SELECT 1 AS one", {}, {}, {});
   ASSERT_EQ(rows.rows.size(), 1u);
   EXPECT_EQ(rows.rows[0][0], Value(1));

@@ -141,15 +141,9 @@ TEST(PostgresDatasource, StopCancelsPgSleepOnTheServer) {
   auto registry = postgres_registry();
   auto datasource = registry->open("test", "pg");
   std::stop_source stop;
-  Clock::time_point stopped_at;
-  std::jthread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    stopped_at = Clock::now();
-    stop.request_stop();
-  });
+  StopLater stopper(stop, std::chrono::milliseconds(300));
   EXPECT_THROW(datasource->query("SELECT pg_sleep(10)", {}, {}, stop.get_token()), datasources::StatementCancelled);
-  stopper.join();
-  std::cout << "[ measured ] postgres: stop -> pg_sleep(10) query returned: " << ms_since(stopped_at) << " ms\n";
+  std::cout << "[ measured ] postgres: stop -> pg_sleep(10) query returned: " << ms_since(stopper.stopped_at()) << " ms\n";
   // The connection is usable again.
   auto rows = datasource->query("SELECT 1 AS one", {}, {}, {});
   ASSERT_EQ(rows.rows.size(), 1u);

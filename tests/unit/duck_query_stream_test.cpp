@@ -98,10 +98,7 @@ TEST(DuckQueryStream, ACancelWhileRowsStreamEndsTheRunWithoutAShortResult) {
   request.pool = &pool;
   request.cancel = cancel.get_token();
   request.limits.memory_bytes = std::size_t{3} << 30;
-  std::jthread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    cancel.request_stop();
-  });
+  as::testing::StopLater canceller(cancel, std::chrono::milliseconds(300));
   auto outcome = run_duck(std::string("const rows = await ctx.duckdb.query(\"") + kManyRows + "\"); return rows.length;", world.databases,
                           "test", request);
   EXPECT_EQ(outcome.status, RunStatus::Cancelled) << failure_message(outcome);
@@ -117,16 +114,13 @@ TEST(DuckQueryStream, RunsEndingMidStreamThenClosingTheDatabaseNeverHang) {
     DuckWorld world(unlimited_results());
     RunRequest request;
     std::stop_source cancel;
-    std::optional<std::jthread> canceller;
+    std::optional<as::testing::StopLater> canceller;
     if (round % 2 == 0) {
       request.limits.memory_bytes = 12u << 20;
     } else {
       request.limits.memory_bytes = std::size_t{3} << 30;
       request.cancel = cancel.get_token();
-      canceller.emplace([&cancel, round] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5 * round));
-        cancel.request_stop();
-      });
+      canceller.emplace(cancel, std::chrono::milliseconds(5 * round));
     }
     auto outcome = run_duck(std::string("const rows = await ctx.duckdb.query(\"") + kManyRows + "\"); return { n: rows.length };",
                             world.databases, "test", request);

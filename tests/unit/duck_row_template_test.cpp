@@ -14,6 +14,7 @@
 #include "duck/js_rows.h"
 #include "duck/object_template.h"
 #include "duck_test_support.h"
+#include "js_engine.h"
 #include "run_helpers.h"
 #include "sandbox/js_value.h"
 
@@ -70,31 +71,7 @@ std::ostream& operator<<(std::ostream& out, const HeapCounts& counts) {
 }
 
 // A bare runtime and context for calling our code and the patched QuickJS function directly.
-class Engine {
- public:
-  Engine() : runtime_(JS_NewRuntime()), context_(JS_NewContext(runtime_)) {}
-  Engine(const Engine&) = delete;
-  Engine& operator=(const Engine&) = delete;
-  ~Engine() {
-    JS_FreeContext(context_);
-    JS_FreeRuntime(runtime_);
-  }
-  JSContext* ctx() const { return context_; }
-  JSRuntime* runtime() const { return runtime_; }
-  // Evaluates `source` as a script (global code) and returns its completion value.
-  sandbox::JsValue eval(const std::string& source) {
-    return {context_, JS_Eval(context_, source.c_str(), source.size(), "<test>", JS_EVAL_TYPE_GLOBAL)};
-  }
-  std::string json(JSValueConst value) {
-    sandbox::JsValue text(context_, JS_JSONStringify(context_, value, JS_UNDEFINED, JS_UNDEFINED));
-    sandbox::JsCString chars(context_, text.get());
-    return chars.str();
-  }
-
- private:
-  JSRuntime* runtime_;
-  JSContext* context_;
-};
+using Engine = as::testing::BareEngine;
 
 }  // namespace
 

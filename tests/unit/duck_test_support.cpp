@@ -48,6 +48,18 @@ double ms_since(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
 }
 
+StopLater::StopLater(std::stop_source& source, std::chrono::milliseconds delay)
+    : thread_([this, &source, delay] {
+        std::this_thread::sleep_for(delay);
+        stopped_at_ = std::chrono::steady_clock::now();
+        source.request_stop();
+      }) {}
+
+std::chrono::steady_clock::time_point StopLater::stopped_at() {
+  if (thread_.joinable()) thread_.join();
+  return stopped_at_;
+}
+
 double pool_free_after(sandbox::ThreadPool& pool, std::chrono::steady_clock::time_point since) {
   std::promise<double> probe;
   pool.submit([&] { probe.set_value(ms_since(since)); });

@@ -2,6 +2,8 @@
 // Shared by the duck_*_test files: a throw-away data directory and runs whose ctx has duckdb.
 #include <chrono>
 #include <filesystem>
+#include <stop_token>
+#include <thread>
 #include <memory>
 #include <string>
 
@@ -45,6 +47,18 @@ std::string run_duck_ok(const std::string& body, const std::shared_ptr<duck::Dat
 
 // Milliseconds from `since` to now (steady clock).
 double ms_since(std::chrono::steady_clock::time_point since);
+
+// Asks `source` to stop after `delay`, from a thread of its own (joined when this goes).
+class StopLater {
+ public:
+  StopLater(std::stop_source& source, std::chrono::milliseconds delay);
+  // When the stop was requested (waits for it).
+  std::chrono::steady_clock::time_point stopped_at();
+
+ private:
+  std::chrono::steady_clock::time_point stopped_at_;
+  std::jthread thread_;  // declared last: joined before stopped_at_ goes
+};
 
 // How long after `since` the one worker of `pool` is free again: whatever DuckDB statement a run
 // left on it has returned (a probe task can only start after it).

@@ -92,10 +92,7 @@ TEST_F(DuckTransactions, CancelledRunIsRolledBack) {
   std::stop_source cancel;
   RunRequest request;
   request.cancel = cancel.get_token();
-  std::jthread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    cancel.request_stop();
-  });
+  as::testing::StopLater canceller(cancel, std::chrono::milliseconds(300));
   auto outcome = run_duck("await ctx.duckdb.exec('BEGIN');\n"
                           "await ctx.duckdb.exec(\"INSERT INTO ledger VALUES (1, 'a')\");\n"
                           "await ctx.sleep(60000);",
